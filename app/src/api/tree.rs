@@ -1,0 +1,33 @@
+//! The account tree as the signed-in person can reach it.
+
+use crate::{domain::NodeSummary, error::AppError};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A node where the caller's reach starts, with its direct children.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryPoint {
+    pub node: NodeSummary,
+    pub children: Vec<NodeSummary>,
+}
+
+#[server(endpoint = "list_entry_points")]
+pub async fn list_entry_points() -> Result<Vec<EntryPoint>, AppError> {
+    use crate::{
+        domain::Permission,
+        server::{AppState, auth, policy, repo::nodes},
+    };
+    let caller = auth::require()?;
+    let state = AppState::get();
+    let mut conn = state.db.pool.acquire().await?;
+    let mut out = Vec::new();
+    for node in nodes::entry_points(&mut conn, caller.viewer.id).await? {
+        // Holding a role somewhere is not enough: it must let the caller view that node.
+        let perms = policy::permissions_at(&mut conn, caller.viewer.id, node.id).await?;
+        if perms.contains(Permission::ViewAccount) {
+            let children = nodes::children(&mut conn, node.id).await?;
+            out.push(EntryPoint { node, children });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,86 @@
+//! The frame of every signed-in page: header with navigation and the signed-in person.
+
+use crate::{
+    api::auth::{SessionInfo, SignOut},
+    components::use_load_on_success,
+    error::AppError,
+};
+use leptos::prelude::*;
+use leptos_router::{components::Redirect, hooks::use_location};
+
+/// The visitor's session, resolved once per page load (on the server, then handed over
+/// with the page).
+#[derive(Clone, Copy)]
+pub struct SessionResource(pub Resource<Result<SessionInfo, AppError>>);
+
+pub fn use_session() -> Resource<Result<SessionInfo, AppError>> {
+    expect_context::<SessionResource>().0
+}
+
+/// Wraps a page that needs a signed-in person; sends anyone else to sign in (or to the
+/// first-run setup when there is no agency yet).
+#[component]
+pub fn AdminLayout(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(SessionInfo { viewer: Some(viewer), .. }) => {
+                        view! {
+                            <a class="skip-link" href="#main">"Skip to content"</a>
+                            <header class="topbar">
+                                <a class="brand" href="/">"Roster"</a>
+                                <nav aria-label="Main">
+                                    <a href="/">"Account tree"</a>
+                                </nav>
+                                <div class="who">
+                                    <span class="who-name" data-testid="viewer-name">
+                                        {viewer.display_name()}
+                                    </span>
+                                    <span class="who-email">{viewer.email.clone()}</span>
+                                    <SignOutButton/>
+                                </div>
+                            </header>
+                            <main id="main" class="content">
+                                {children.with_value(|c| c())}
+                            </main>
+                        }
+                            .into_any()
+                    }
+                    Ok(SessionInfo { needs_setup: true, .. }) => {
+                        view! { <Redirect path="/setup"/> }.into_any()
+                    }
+                    Ok(_) => {
+                        let here = location.pathname.get_untracked();
+                        let path = if here == "/" {
+                            "/sign-in".to_string()
+                        } else {
+                            format!("/sign-in?next={here}")
+                        };
+                        view! { <Redirect path=path/> }.into_any()
+                    }
+                    Err(err) => {
+                        view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignOutButton() -> impl IntoView {
+    let action = ServerAction::<SignOut>::new();
+    use_load_on_success(move || action.value().get());
+    view! {
+        <ActionForm action=action attr:class="inline-form">
+            <button type="submit" class="button button-quiet" disabled=move || action.pending().get()>
+                "Sign out"
+            </button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,19 @@
+//! Types shared by the server and the browser. Nothing here touches the database or the
+//! network; constructors named `parse` validate input the same way on both sides.
+
+pub mod email;
+pub mod ids;
+pub mod node;
+pub mod password;
+pub mod permission;
+pub mod role;
+pub mod user;
+pub mod viewer;
+
+pub use email::Email;
+pub use ids::{NodeId, RoleId, UserId};
+pub use node::{NodeKind, NodeSummary};
+pub use permission::{Permission, PermissionArea};
+pub use role::BuiltinRole;
+pub use user::UserStatus;
+pub use viewer::Viewer;

@@ -1,0 +1,75 @@
+//! First-run setup: creates the agency and its first Agency Administrator. Guarded by the
+//! one-time code the server prints in its log while no agency exists.
+
+use crate::{
+    api::setup::CompleteSetup,
+    components::{Alert, Field, use_load_on_success, use_session},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Redirect, hooks::use_query_map};
+
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let action = ServerAction::<CompleteSetup>::new();
+    use_load_on_success(move || action.value().get());
+    let query = use_query_map();
+    let failed = move || match action.value().get() {
+        Some(Err(err)) => Some(err),
+        _ => None,
+    };
+    let field_error = move |name: &'static str| {
+        Signal::derive(move || failed().and_then(|e| e.field_message(name)))
+    };
+    let alert = Signal::derive(move || match failed() {
+        Some(err) => Some(err.to_string()),
+        None => query
+            .read()
+            .get("error")
+            .map(|_| "Setup did not complete. Check the code and every field, then try again.".into()),
+    });
+    let session = use_session();
+    view! {
+        <Title text="Set up Roster"/>
+        <Suspense>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(s) if !s.needs_setup => view! { <Redirect path="/"/> }.into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
+        <main id="main" class="auth-page">
+            <div class="auth-card auth-card-wide">
+                <p class="brand brand-large">"Roster"</p>
+                <h1>"Set up your agency"</h1>
+                <p class="lead">
+                    "Create the agency and its first administrator. The setup code is printed in "
+                    "the server log; it stops working once setup is done."
+                </p>
+                <ActionForm action=action attr:class="form" attr:novalidate=true>
+                    <Alert message=alert/>
+                    <Field name="code" label="Setup code" autocomplete="off" required=true error=field_error("code")/>
+                    <Field name="agency_name" label="Agency name" autocomplete="organization" required=true error=field_error("agency_name")/>
+                    <div class="field-row">
+                        <Field name="first_name" label="First name" autocomplete="given-name" required=true error=field_error("first_name")/>
+                        <Field name="last_name" label="Last name" autocomplete="family-name" required=true error=field_error("last_name")/>
+                    </div>
+                    <Field name="email" label="Your e-mail address" kind="email" autocomplete="username" required=true error=field_error("email")/>
+                    <Field
+                        name="password"
+                        label="Choose a password"
+                        kind="password"
+                        autocomplete="new-password"
+                        hint="At least 8 characters; common passwords are refused."
+                        required=true
+                        error=field_error("password")
+                    />
+                    <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Creating…" } else { "Create agency" }}
+                    </button>
+                </ActionForm>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,31 @@
+//! The one route table.
+
+use crate::{
+    api::auth::get_session,
+    components::layout::SessionResource,
+    pages::{HomePage, NotFoundPage, SetupPage, SignInPage},
+};
+use leptos::prelude::*;
+use leptos_meta::{Stylesheet, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Blocking: the session is part of the first HTML, and redirects can still be 302s.
+    let session = Resource::new_blocking(|| (), |_| get_session());
+    provide_context(SessionResource(session));
+    view! {
+        <Stylesheet id="leptos" href="/pkg/roster.css"/>
+        <Router>
+            <Routes fallback=|| view! { <NotFoundPage/> }>
+                <Route path=path!("/") view=HomePage/>
+                <Route path=path!("/sign-in") view=SignInPage/>
+                <Route path=path!("/setup") view=SetupPage/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,160 @@
+use crate::domain::{Email, NodeId, UserId, UserStatus};
+use sqlx::AnyConnection;
+
+#[derive(sqlx::FromRow)]
+pub struct SignInRow {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: String,
+    pub password_hash: Option<String>,
+    pub locked_until: Option<i64>,
+}
+
+impl SignInRow {
+    pub fn status(&self) -> Option<UserStatus> {
+        UserStatus::from_key(&self.status)
+    }
+}
+
+pub async fn find_for_sign_in(
+    conn: &mut AnyConnection,
+    email: &Email,
+) -> Result<Option<SignInRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, first_name, last_name, status, password_hash, locked_until \
+         FROM users WHERE email = $1",
+    )
+    .bind(email.as_str())
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn find_id_by_email(
+    conn: &mut AnyConnection,
+    email: &Email,
+) -> Result<Option<UserId>, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| UserId(r.0)))
+}
+
+/// Counts a failed sign-in; returns the number of consecutive failures.
+pub async fn record_failed_sign_in(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+    )
+    .bind(user.0)
+    .fetch_one(conn)
+    .await?;
+    Ok(n)
+}
+
+pub async fn lock_until(
+    conn: &mut AnyConnection,
+    user: UserId,
+    until: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
+        .bind(until)
+        .bind(user.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn clear_failed_sign_ins(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL \
+         WHERE id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)",
+    )
+    .bind(user.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a Email,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub status: UserStatus,
+    pub password_hash: Option<&'a str>,
+    pub home_node: Option<NodeId>,
+}
+
+/// Inserts a user with a unique username derived from the e-mail's local part.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    u: NewUser<'_>,
+    now: i64,
+) -> Result<UserId, sqlx::Error> {
+    let username = free_username(&mut *conn, u.email).await?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO users (email, username, first_name, last_name, status, password_hash, \
+         home_node_id, status_changed_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id",
+    )
+    .bind(u.email.as_str())
+    .bind(&username)
+    .bind(u.first_name)
+    .bind(u.last_name)
+    .bind(u.status.key())
+    .bind(u.password_hash)
+    .bind(u.home_node.map(|n| n.0))
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(UserId(id))
+}
+
+/// The e-mail's local part, or the first `local-N` not taken.
+async fn free_username(conn: &mut AnyConnection, email: &Email) -> Result<String, sqlx::Error> {
+    let base: String = email
+        .as_str()
+        .split('@')
+        .next()
+        .unwrap_or("user")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+        .take(40)
+        .collect();
+    let base = if base.is_empty() { "user".to_string() } else { base };
+    let taken: Vec<(String,)> =
+        sqlx::query_as("SELECT username FROM users WHERE username = $1 OR username LIKE $2")
+            .bind(&base)
+            .bind(format!("{base}-%"))
+            .fetch_all(conn)
+            .await?;
+    let taken: std::collections::HashSet<String> = taken.into_iter().map(|t| t.0).collect();
+    Ok((1..)
+        .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
+        .find(|candidate| !taken.contains(candidate))
+        .expect("an unbounded range always yields a free name"))
+}
+
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    user: UserId,
+    password_hash: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2, version = version + 1 \
+         WHERE id = $3",
+    )
+    .bind(password_hash)
+    .bind(now)
+    .bind(user.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! Command line and environment configuration.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+
+#[derive(Debug, Parser)]
+#[command(name = "roster", version, about = "Roster: users, roles and access administration")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app (the default). Migrates the database first.
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Create an agency (unless one of that name exists) and an Agency Administrator for it.
+    /// The password is read from standard input (one line), never from the command line.
+    CreateAdmin {
+        /// Name of the agency (the root of the account tree).
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        first_name: String,
+        #[arg(long)]
+        last_name: String,
+    },
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Address to listen on [default: LEPTOS_SITE_ADDR, else 127.0.0.1:3000].
+    #[arg(long, env = "ROSTER_ADDR", global = true)]
+    pub addr: Option<SocketAddr>,
+
+    /// Database: `sqlite://FILE` (created when missing) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://roster.db", global = true)]
+    pub database_url: String,
+
+    /// Address people use to reach the app, used in links in e-mails; `https://` makes
+    /// session cookies `Secure` [default: http://ADDR].
+    #[arg(long, env = "ROSTER_PUBLIC_URL", global = true)]
+    pub public_url: Option<url::Url>,
+
+    /// Sign out after this many minutes without activity.
+    #[arg(long, env = "ROSTER_SESSION_IDLE_MINUTES", default_value_t = 12 * 60, global = true)]
+    pub session_idle_minutes: i64,
+
+    /// Sign out after this many hours in any case.
+    #[arg(long, env = "ROSTER_SESSION_MAX_HOURS", default_value_t = 7 * 24, global = true)]
+    pub session_max_hours: i64,
+
+    /// SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587` or
+    /// `smtps://…`; unset, mail is kept in the development mailbox.
+    #[arg(long, env = "ROSTER_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender address of outgoing mail.
+    #[arg(long, env = "ROSTER_MAIL_FROM", default_value = "Roster <roster@localhost>", global = true)]
+    pub mail_from: String,
+
+    /// Log filter, e.g. `info` or `server=debug,sqlx=warn`.
+    #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn", global = true)]
+    pub log: String,
+}

@@ -1,0 +1,112 @@
+//! The Roster server: configuration, database, HTTP surface and command line.
+//! `main.rs` is a thin shell over [`run`]; integration tests call [`start`] directly.
+
+pub mod cli;
+pub mod database;
+mod http;
+mod admin;
+
+use anyhow::Context;
+use app::server::{
+    AppConfig, AppState,
+    clock::{Clock, HOUR, MINUTE},
+    password::Hasher,
+    repo::roles,
+    setup,
+    throttle::IpThrottle,
+};
+use cli::{Cli, Command, Config};
+use leptos::config::LeptosOptions;
+use std::{net::SocketAddr, sync::Arc};
+use tokio::net::TcpListener;
+
+pub use admin::create_admin;
+
+/// Parses nothing, decides nothing: runs the command the CLI asked for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let options = leptos::config::get_configuration(None)
+        .context("cannot read the Leptos configuration")?
+        .leptos_options;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let addr = cli.config.addr.unwrap_or(options.site_addr);
+            let listener = TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            let server = start(&cli.config, options, Clock::System, listener).await?;
+            tracing::info!("Roster is listening on {}", server.public_url);
+            server.handle.await.context("server task failed")?
+        }
+        Command::Migrate => {
+            let db = database::connect(&cli.config.database_url).await?;
+            database::migrate(&db).await?;
+            tracing::info!("database is up to date");
+            Ok(())
+        }
+        Command::CreateAdmin { agency, email, first_name, last_name } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("cannot read the password")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            create_admin(&cli.config, &agency, &email, &first_name, &last_name, password).await
+        }
+    }
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub public_url: url::Url,
+    pub state: AppState,
+    pub handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+/// Connects, migrates, prepares first-run setup and serves on `listener` in a task.
+pub async fn start(
+    config: &Config,
+    leptos_options: LeptosOptions,
+    clock: Clock,
+    listener: TcpListener,
+) -> anyhow::Result<Running> {
+    let addr = listener.local_addr()?;
+    let public_url = match &config.public_url {
+        Some(url) => url.clone(),
+        None => url::Url::parse(&format!("http://{addr}"))?,
+    };
+    let db = database::connect(&config.database_url).await?;
+    database::migrate(&db).await?;
+    let now = clock.now();
+    {
+        let mut conn = db.pool.acquire().await?;
+        roles::sync_builtins(&mut conn, now).await?;
+    }
+    if let Some(code) = setup::issue_code(&db, now).await? {
+        tracing::warn!(
+            "No agency exists yet. Open {}setup and enter the one-time setup code: {code}",
+            public_url
+        );
+    }
+    let state = AppState {
+        leptos_options,
+        db,
+        config: Arc::new(AppConfig {
+            public_url: public_url.clone(),
+            session_idle_ms: config.session_idle_minutes * MINUTE,
+            session_max_ms: config.session_max_hours * HOUR,
+        }),
+        clock,
+        hasher: Hasher::default(),
+        ip_throttle: IpThrottle::default(),
+    };
+    let router = http::router(state.clone());
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("server error")
+    });
+    Ok(Running { addr, public_url, state, handle })
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
