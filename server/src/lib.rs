@@ -57,6 +57,8 @@ pub struct Running {
     pub addr: SocketAddr,
     pub public_url: url::Url,
     pub state: AppState,
+    /// The one-time first-run code, when no agency existed at start.
+    pub setup_code: Option<String>,
     pub handle: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
@@ -79,7 +81,8 @@ pub async fn start(
         let mut conn = db.pool.acquire().await?;
         roles::sync_builtins(&mut conn, now).await?;
     }
-    if let Some(code) = setup::issue_code(&db, now).await? {
+    let setup_code = setup::issue_code(&db, now).await?;
+    if let Some(code) = &setup_code {
         tracing::warn!(
             "No agency exists yet. Open {}setup and enter the one-time setup code: {code}",
             public_url
@@ -104,7 +107,7 @@ pub async fn start(
             .await
             .context("server error")
     });
-    Ok(Running { addr, public_url, state, handle })
+    Ok(Running { addr, public_url, state, setup_code, handle })
 }
 
 async fn shutdown_signal() {

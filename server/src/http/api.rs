@@ -22,21 +22,21 @@ pub fn error_response(err: AppError, path: &str) -> Response {
     res
 }
 
-/// Deny by default: no server function runs for an anonymous caller unless its endpoint is
-/// on the public list. Per-node permissions are then checked inside each function.
-pub async fn deny_anonymous(req: Request, next: Next) -> Response {
+/// Around every `/api/` request:
+/// - deny by default: no server function runs for an anonymous caller unless its endpoint
+///   is on the public list (per-node permissions are then checked inside each function);
+/// - server_fn answers every error with status 500: give it the status its kind means
+///   (401, 403, 404, 409, 422, 429), so API clients and logs can tell them apart.
+pub async fn guard(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
+    if !path.starts_with("/api/") {
+        return next.run(req).await;
+    }
     if req.extensions().get::<Authenticated>().is_none()
         && !PUBLIC_ENDPOINTS.contains(&path.as_str())
     {
         return error_response(AppError::Unauthenticated, &path);
     }
-    next.run(req).await
-}
-
-/// server_fn answers every error with status 500; give it the status its kind means
-/// (401, 403, 404, 409, 422, 429), so API clients and logs can tell them apart.
-pub async fn error_status(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !res.headers().contains_key(SERVER_FN_ERROR_HEADER)

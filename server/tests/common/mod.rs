@@ -1,0 +1,172 @@
+//! Test harness: starts the real server on a free port against a fresh database (SQLite
+//! file or a new PostgreSQL database) and drives it over HTTP with a cookie-keeping client.
+
+#![allow(dead_code)]
+
+use app::server::clock::Clock;
+use leptos::config::LeptosOptions;
+use reqwest::{Client, Response, StatusCode, header};
+use serde_json::Value;
+use server::{Running, cli::Config};
+use sqlx::{Connection, Executor};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each listed test function once per backend: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+pub const PASSWORD: &str = "a long enough passphrase";
+/// Tests start the clock at a fixed, recent instant and move it by hand.
+pub const START: i64 = 1_790_000_000_000;
+
+/// The PostgreSQL server tests create their databases on. Never skipped: when it cannot be
+/// reached the test fails and says what to do.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub async fn fresh_database(backend: Backend) -> String {
+    let name = format!("roster_test_{:016x}", rand::random::<u64>());
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("roster-tests");
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            format!("sqlite://{}", dir.join(format!("{name}.db")).display())
+        }
+        Backend::Postgres => {
+            let admin = postgres_admin_url();
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+                panic!(
+                    "PostgreSQL is not reachable at {admin} ({e}). Run scripts/test.sh, which \
+                     starts a throwaway cluster when none is running, or set TEST_POSTGRES_URL."
+                )
+            });
+            conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create db");
+            let mut url = url::Url::parse(&admin).expect("TEST_POSTGRES_URL is a URL");
+            url.set_path(&format!("/{name}"));
+            url.to_string()
+        }
+    }
+}
+
+pub fn config(database_url: String) -> Config {
+    Config {
+        addr: None,
+        database_url,
+        public_url: None,
+        session_idle_minutes: 60,
+        session_max_hours: 24,
+        smtp_url: None,
+        mail_from: "Roster <roster@localhost>".into(),
+        log: "warn".into(),
+    }
+}
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub server: Running,
+    pub base: String,
+    pub clock: Clock,
+    pub database_url: String,
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub client: Client,
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        let database_url = fresh_database(backend).await;
+        Self::spawn_on(backend, database_url).await
+    }
+
+    pub async fn spawn_on(backend: Backend, database_url: String) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let options = LeptosOptions::builder().output_name("roster").site_root("target/site").build();
+        let clock = Clock::manual(START);
+        let server = server::start(&config(database_url.clone()), options, clock.clone(), listener)
+            .await
+            .expect("server starts");
+        let base = format!("http://{}", server.addr);
+        Self { backend, server, base, clock, database_url, client: client() }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Calls a server function the way the hydrated page does (form-encoded, JSON back).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        self.call_with(&self.client, endpoint, form).await
+    }
+
+    pub async fn call_with(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        client.post(self.url(&format!("/api/{endpoint}"))).form(form).send().await.expect("request")
+    }
+
+    /// First-run setup through the API; leaves `self.client` signed in as the admin.
+    pub async fn complete_setup(&self, email: &str) -> Response {
+        let code = self.server.setup_code.clone().expect("a fresh database has a setup code");
+        self.call(
+            "complete_setup",
+            &[
+                ("code", &code),
+                ("agency_name", "Acme Agency"),
+                ("first_name", "Ada"),
+                ("last_name", "Admin"),
+                ("email", email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+    }
+
+    pub async fn sign_in_with(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.call_with(client, "sign_in", &[("email", email), ("password", password)]).await
+    }
+
+    /// The signed-in viewer's e-mail for `client`, or None.
+    pub async fn viewer_email(&self, client: &Client) -> Option<String> {
+        let res = self.call_with(client, "get_session", &[]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let v: Value = res.json().await.expect("json");
+        v["viewer"]["email"].as_str().map(str::to_owned)
+    }
+
+    pub async fn sql(&self, statement: &str) {
+        sqlx::query(statement).execute(&self.server.state.db.pool).await.expect("sql");
+    }
+}
+
+pub async fn json(res: Response) -> Value {
+    res.json().await.expect("json body")
+}
+
+pub fn set_cookie(res: &Response) -> Option<String> {
+    res.headers().get(header::SET_COOKIE).map(|v| v.to_str().expect("ascii").to_owned())
+}
