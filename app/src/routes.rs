@@ -8,6 +8,7 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -21,10 +22,12 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/roster.css"/>
         <Router>
+            // Async rendering: each page arrives complete, data included, so it reads and
+            // its forms work before (or without) hydration.
             <Routes fallback=|| view! { <NotFoundPage/> }>
-                <Route path=path!("/") view=HomePage/>
-                <Route path=path!("/sign-in") view=SignInPage/>
-                <Route path=path!("/setup") view=SetupPage/>
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
