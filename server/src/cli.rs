@@ -62,7 +62,12 @@ pub struct Config {
     pub smtp_url: Option<String>,
 
     /// Sender address of outgoing mail.
-    #[arg(long, env = "ROSTER_MAIL_FROM", default_value = "Roster <roster@localhost>", global = true)]
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_FROM",
+        default_value = "Roster <roster@localhost>",
+        global = true
+    )]
     pub mail_from: String,
 
     /// Log filter, e.g. `info` or `server=debug,sqlx=warn`.

@@ -1,10 +1,10 @@
 //! The Roster server: configuration, database, HTTP surface and command line.
 //! `main.rs` is a thin shell over [`run`]; integration tests call [`start`] directly.
 
+mod admin;
 pub mod cli;
 pub mod database;
 mod http;
-mod admin;
 
 use anyhow::Context;
 use app::server::{

@@ -38,7 +38,8 @@ async fn first_run_setup_creates_the_agency_and_signs_in(backend: Backend) {
     assert_eq!(tree[0]["node"]["name"], "Acme Agency");
     assert_eq!(tree[0]["node"]["kind"], "Agency");
 
-    let page = app.client.get(app.url("/")).header(header::ACCEPT, "text/html").send().await.unwrap();
+    let page =
+        app.client.get(app.url("/")).header(header::ACCEPT, "text/html").send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("Ada Admin"), "the page shows who is signed in");
@@ -151,7 +152,8 @@ async fn wrong_password_and_unknown_email_get_the_same_answer(backend: Backend) 
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(unknown.status(), wrong.status());
     assert_eq!(malformed.status(), wrong.status());
-    let (wrong, unknown, malformed) = (json(wrong).await, json(unknown).await, json(malformed).await);
+    let (wrong, unknown, malformed) =
+        (json(wrong).await, json(unknown).await, json(malformed).await);
     assert_eq!(wrong, unknown);
     assert_eq!(wrong, malformed);
     assert_eq!(wrong["message"], "The e-mail address or password is incorrect.");
@@ -278,7 +280,11 @@ async fn cross_site_posts_are_refused(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(evil_fetch.status(), StatusCode::FORBIDDEN);
-    assert_eq!(app.viewer_email(&app.client).await.as_deref(), Some("ada@example.com"), "still signed in");
+    assert_eq!(
+        app.viewer_email(&app.client).await.as_deref(),
+        Some("ada@example.com"),
+        "still signed in"
+    );
 
     let same = app
         .client
@@ -337,15 +343,20 @@ async fn sign_in_works_without_javascript(backend: Backend) {
 
 async fn pages_carry_security_headers_and_unknown_pages_are_404(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let res = client().get(app.url("/sign-in")).header(header::ACCEPT, "text/html").send().await.unwrap();
+    let res =
+        client().get(app.url("/sign-in")).header(header::ACCEPT, "text/html").send().await.unwrap();
     let h = res.headers();
     let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"), "{csp}");
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
-    let missing =
-        client().get(app.url("/no/such/page")).header(header::ACCEPT, "text/html").send().await.unwrap();
+    let missing = client()
+        .get(app.url("/no/such/page"))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(missing.text().await.unwrap().contains("Page not found"));
 }

@@ -27,10 +27,7 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<String, AppError> {
     use crate::server::respond;
-    respond::redirect_on_error_without_js(
-        ssr::sign_in(email, password, next).await,
-        "/sign-in",
-    )
+    respond::redirect_on_error_without_js(ssr::sign_in(email, password, next).await, "/sign-in")
 }
 
 #[server(endpoint = "sign_out")]
@@ -68,10 +65,7 @@ mod ssr {
         domain::{Email, UserId, UserStatus},
         error::{AppError, AppResult},
         server::{
-            AppState, auth,
-            clock::Millis,
-            repo::users,
-            respond, session,
+            AppState, auth, clock::Millis, repo::users, respond, session,
             throttle::account_lock_for,
         },
     };
@@ -145,15 +139,9 @@ mod ssr {
             session::delete(&state.db, &old.session_hash).await?;
         }
         let max_age = state.config.session_max_ms;
-        let token = session::create(
-            &mut conn,
-            user,
-            now,
-            max_age,
-            &auth::user_agent(),
-            &ip.to_string(),
-        )
-        .await?;
+        let token =
+            session::create(&mut conn, user, now, max_age, &auth::user_agent(), &ip.to_string())
+                .await?;
         let res = expect_context::<leptos_axum::ResponseOptions>();
         res.append_header(
             http::header::SET_COOKIE,

@@ -20,7 +20,9 @@ pub async fn complete_setup(
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::{
-        domain::{Email, node::parse_node_name, password::check_new_password, user::parse_person_name},
+        domain::{
+            Email, node::parse_node_name, password::check_new_password, user::parse_person_name,
+        },
         error::{AppError, AppResult, FieldError},
         server::{AppState, auth, respond, session, setup},
     };
@@ -45,14 +47,16 @@ mod ssr {
                 None
             }
         };
-        let agency = field("agency_name", parse_node_name(&input.agency_name).map_err(String::from));
+        let agency =
+            field("agency_name", parse_node_name(&input.agency_name).map_err(String::from));
         let first = field("first_name", parse_person_name(&input.first_name).map_err(String::from));
         let last = field("last_name", parse_person_name(&input.last_name).map_err(String::from));
-        let email = field(
-            "email",
-            Email::parse(&input.email).map(String::from).map_err(|e| e.to_string()),
+        let email =
+            field("email", Email::parse(&input.email).map(String::from).map_err(|e| e.to_string()));
+        field(
+            "password",
+            check_new_password(&input.password).map(|_| String::new()).map_err(|e| e.to_string()),
         );
-        field("password", check_new_password(&input.password).map(|_| String::new()).map_err(|e| e.to_string()));
         if input.code.trim().is_empty() {
             errors.push(FieldError {
                 field: "code".into(),

@@ -101,8 +101,7 @@ impl BuiltinRole {
 
     /// The permission mapping of every built-in role.
     pub fn permissions(self) -> PermissionSet {
-        let view_records =
-            || RecordType::ALL.into_iter().map(|t| P::Record(t, RecordAction::View));
+        let view_records = || RecordType::ALL.into_iter().map(|t| P::Record(t, RecordAction::View));
         let everything = || P::all().into_iter().filter(|p| *p != P::ViewOwnCallsOnly);
         match self {
             Self::AgencyAdministrator | Self::Administrator => everything().collect(),
@@ -120,19 +119,15 @@ impl BuiltinRole {
             .into_iter()
             .chain(view_records())
             .collect(),
-            Self::AccountAdmin => everything()
-                .filter(|p| !matches!(p, P::ViewBilling | P::ManageBilling))
-                .collect(),
-            Self::ReportManager => [
-                P::ViewAccount,
-                P::ViewReports,
-                P::ManageReports,
-                P::ViewCallLog,
-                P::EditCallLog,
-            ]
-            .into_iter()
-            .chain(view_records())
-            .collect(),
+            Self::AccountAdmin => {
+                everything().filter(|p| !matches!(p, P::ViewBilling | P::ManageBilling)).collect()
+            }
+            Self::ReportManager => {
+                [P::ViewAccount, P::ViewReports, P::ManageReports, P::ViewCallLog, P::EditCallLog]
+                    .into_iter()
+                    .chain(view_records())
+                    .collect()
+            }
             Self::CallManager => [P::ViewAccount, P::ViewCallLog, P::EditCallLog]
                 .into_iter()
                 .chain(view_records())

@@ -23,10 +23,9 @@ pub fn SetupPage() -> impl IntoView {
     };
     let alert = Signal::derive(move || match failed() {
         Some(err) => Some(err.to_string()),
-        None => query
-            .read()
-            .get("error")
-            .map(|_| "Setup did not complete. Check the code and every field, then try again.".into()),
+        None => query.read().get("error").map(|_| {
+            "Setup did not complete. Check the code and every field, then try again.".into()
+        }),
     });
     let session = use_session();
     view! {

@@ -33,7 +33,9 @@ pub fn require() -> AppResult<Authenticated> {
 /// The client's address as seen by this server.
 pub fn client_ip() -> IpAddr {
     parts()
-        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))
+        .and_then(|p| {
+            p.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+        })
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 

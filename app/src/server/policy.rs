@@ -27,9 +27,7 @@ pub async fn permissions_at(
     .bind(node.0)
     .fetch_all(conn)
     .await?;
-    Ok(PermissionSet(
-        rows.iter().flat_map(|(keys,)| PermissionSet::from_keys(keys).0).collect(),
-    ))
+    Ok(PermissionSet(rows.iter().flat_map(|(keys,)| PermissionSet::from_keys(keys).0).collect()))
 }
 
 /// The guard every node-scoped server function calls first: the signed-in caller, if they

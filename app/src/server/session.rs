@@ -156,10 +156,8 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             let mut res = next.run(req).await;
             // Don't clobber a cookie the handler set (a fresh sign-in).
             if !res.headers().contains_key(header::SET_COOKIE) {
-                res.headers_mut().append(
-                    header::SET_COOKIE,
-                    removal_cookie(state.config.secure_cookies()),
-                );
+                res.headers_mut()
+                    .append(header::SET_COOKIE, removal_cookie(state.config.secure_cookies()));
             }
             res
         }

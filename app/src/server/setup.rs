@@ -62,9 +62,7 @@ pub async fn bootstrap_admin(
 ) -> Result<(NodeId, UserId), sqlx::Error> {
     let agency = match nodes::find_agency_by_name(&mut *conn, &admin.agency_name).await? {
         Some(id) => id,
-        None => {
-            nodes::insert(&mut *conn, None, NodeKind::Agency, &admin.agency_name, now).await?
-        }
+        None => nodes::insert(&mut *conn, None, NodeKind::Agency, &admin.agency_name, now).await?,
     };
     let user = match users::find_id_by_email(&mut *conn, &admin.email).await? {
         Some(id) => id,

@@ -21,9 +21,8 @@ pub fn hash(token: &str) -> String {
 pub fn generate_code() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
-    let chars: String = (0..10)
-        .map(|_| ALPHABET[(rng.next_u32() as usize) % ALPHABET.len()] as char)
-        .collect();
+    let chars: String =
+        (0..10).map(|_| ALPHABET[(rng.next_u32() as usize) % ALPHABET.len()] as char).collect();
     format!("{}-{}", &chars[..5], &chars[5..])
 }
 

@@ -107,7 +107,8 @@ impl TestApp {
 
     pub async fn spawn_on(backend: Backend, database_url: String) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let options = LeptosOptions::builder().output_name("roster").site_root("target/site").build();
+        let options =
+            LeptosOptions::builder().output_name("roster").site_root("target/site").build();
         let clock = Clock::manual(START);
         let server = server::start(&config(database_url.clone()), options, clock.clone(), listener)
             .await
@@ -125,7 +126,12 @@ impl TestApp {
         self.call_with(&self.client, endpoint, form).await
     }
 
-    pub async fn call_with(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+    pub async fn call_with(
+        &self,
+        client: &Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
         client.post(self.url(&format!("/api/{endpoint}"))).form(form).send().await.expect("request")
     }
 
