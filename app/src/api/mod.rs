@@ -5,6 +5,9 @@
 //! check the caller's permission at that node with `server::policy::require`.
 
 pub mod auth;
+pub mod members;
+pub mod nodes;
+pub mod roles;
 pub mod setup;
 pub mod tree;
 

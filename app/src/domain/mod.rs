@@ -7,6 +7,7 @@ pub mod node;
 pub mod password;
 pub mod permission;
 pub mod role;
+pub mod role_rules;
 pub mod user;
 pub mod viewer;
 

@@ -164,6 +164,42 @@ impl TestApp {
         v["viewer"]["email"].as_str().map(str::to_owned)
     }
 
+    /// Adds an active user at home in `home_node`, with the password [`PASSWORD`], and
+    /// returns their id. They hold no role: give them roles through `grant_role`, as an
+    /// administrator would.
+    pub async fn add_user(&self, email: &str, first_name: &str, home_node: i64) -> i64 {
+        use app::{
+            domain::{Email, NodeId, UserStatus},
+            server::repo::users,
+        };
+        // One hash serves every test user: argon2 is slow on purpose.
+        static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+        let hash = HASH
+            .get_or_init(|| async {
+                app::server::password::Hasher::default().hash(PASSWORD.into()).await
+            })
+            .await;
+        let email = Email::parse(email).expect("a valid test e-mail");
+        let mut conn = self.server.state.db.pool.acquire().await.expect("connection");
+        let new = users::NewUser {
+            email: &email,
+            first_name,
+            last_name: "Tester",
+            status: UserStatus::Active,
+            password_hash: Some(hash),
+            home_node: Some(NodeId(home_node)),
+        };
+        users::insert(&mut conn, new, self.clock.now()).await.expect("insert user").0
+    }
+
+    /// A new browser-like client, signed in as `email` (password [`PASSWORD`]).
+    pub async fn client_for(&self, email: &str) -> Client {
+        let c = client();
+        let res = self.sign_in_with(&c, email, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK, "{email} signs in");
+        c
+    }
+
     pub async fn sql(&self, statement: &str) {
         sqlx::query(statement).execute(&self.server.state.db.pool).await.expect("sql");
     }

@@ -5,3 +5,9 @@ pub mod memberships;
 pub mod nodes;
 pub mod roles;
 pub mod users;
+
+/// `$from, $from+1, …` for `n` values bound in that order: an `IN (…)` list that both
+/// backends accept. Callers must not pass `n == 0` (`IN ()` is not SQL).
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}

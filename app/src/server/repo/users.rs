@@ -158,3 +158,105 @@ pub async fn set_password(
     .await?;
     Ok(())
 }
+
+/// A person as lists and pickers show them.
+#[derive(sqlx::FromRow)]
+pub struct UserBrief {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub status: String,
+}
+
+impl UserBrief {
+    pub fn name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name).trim().to_string()
+    }
+
+    pub fn status(&self) -> UserStatus {
+        UserStatus::from_key(&self.status).unwrap_or(UserStatus::Deleted)
+    }
+}
+
+pub async fn brief(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<Option<UserBrief>, sqlx::Error> {
+    sqlx::query_as("SELECT id, first_name, last_name, email, status FROM users WHERE id = $1")
+        .bind(user.0)
+        .fetch_optional(conn)
+        .await
+}
+
+/// "Belongs under one of `roots`": the user's home account or one of their memberships is
+/// in the subtree of a root. `$1..$n` are the roots.
+fn under_roots(n: usize) -> String {
+    let list = super::placeholders(1, n);
+    format!(
+        "(u.home_node_id IN (SELECT descendant_id FROM node_closure WHERE ancestor_id IN ({list})) \
+         OR u.id IN (SELECT m.user_id FROM memberships m \
+                     JOIN node_closure c ON c.descendant_id = m.node_id \
+                     WHERE c.ancestor_id IN ({list})))"
+    )
+}
+
+/// Whether a user who is not deleted belongs under one of `roots`.
+pub async fn is_under(
+    conn: &mut AnyConnection,
+    user: UserId,
+    roots: &[NodeId],
+) -> Result<bool, sqlx::Error> {
+    if roots.is_empty() {
+        return Ok(false);
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM users u WHERE {} AND u.id = ${} AND u.status <> 'deleted'",
+        under_roots(roots.len()),
+        roots.len() + 1
+    );
+    let mut q = sqlx::query_as(&sql);
+    for r in roots {
+        q = q.bind(r.0);
+    }
+    let (n,): (i64,) = q.bind(user.0).fetch_one(conn).await?;
+    Ok(n > 0)
+}
+
+/// Active and invited users under one of `roots` whose name or e-mail contains `query`
+/// (case-insensitive), at most `limit`.
+pub async fn search_under(
+    conn: &mut AnyConnection,
+    roots: &[NodeId],
+    query: &str,
+    limit: i64,
+) -> Result<Vec<UserBrief>, sqlx::Error> {
+    if roots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let escaped: String = query
+        .trim()
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '\\' | '%' | '_' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    let n = roots.len();
+    let sql = format!(
+        "SELECT u.id, u.first_name, u.last_name, u.email, u.status FROM users u \
+         WHERE {} AND u.status IN ('active', 'invited') \
+         AND (LOWER(u.first_name || ' ' || u.last_name) LIKE ${p} ESCAPE '\\' \
+              OR u.email LIKE ${p} ESCAPE '\\') \
+         ORDER BY u.last_name, u.first_name, u.id LIMIT ${l}",
+        under_roots(n),
+        p = n + 1,
+        l = n + 2
+    );
+    let mut q = sqlx::query_as(&sql);
+    for r in roots {
+        q = q.bind(r.0);
+    }
+    q.bind(format!("%{escaped}%")).bind(limit).fetch_all(conn).await
+}

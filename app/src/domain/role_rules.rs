@@ -1,0 +1,88 @@
+//! Rules for giving roles and editing custom roles, shared by the server (which enforces
+//! them) and the role editor (which can show their effect before saving).
+
+use super::permission::{Permission, PermissionSet};
+
+/// A role name: trimmed, 1 to 60 characters, no control characters.
+pub fn parse_role_name(input: &str) -> Result<String, &'static str> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err("Enter a name for the role.");
+    }
+    if name.chars().count() > 60 {
+        return Err("A role name can have at most 60 characters.");
+    }
+    if name.chars().any(char::is_control) {
+        return Err("A role name cannot contain control characters.");
+    }
+    Ok(name.to_string())
+}
+
+/// Permission keys as a form sends them; the first unknown key is the error.
+pub fn parse_permission_keys(keys: &[String]) -> Result<PermissionSet, String> {
+    keys.iter().map(|k| Permission::from_key(k).ok_or_else(|| k.clone())).collect::<Result<_, _>>()
+}
+
+/// The permissions of `wanted` that `own` lacks: what giving `wanted` would escalate.
+/// `ViewOwnCallsOnly` narrows rather than grants, so handing it out takes nothing one does
+/// not have (and administrators, who do not hold it, can give the roles that carry it).
+pub fn beyond(own: &PermissionSet, wanted: &PermissionSet) -> Vec<Permission> {
+    wanted
+        .0
+        .iter()
+        .copied()
+        .filter(|p| *p != Permission::ViewOwnCallsOnly && !own.contains(*p))
+        .collect()
+}
+
+/// (added, removed) going from `old` to `new`, each in display order.
+pub fn diff(old: &PermissionSet, new: &PermissionSet) -> (Vec<Permission>, Vec<Permission>) {
+    (new.0.difference(&old.0).copied().collect(), old.0.difference(&new.0).copied().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::BuiltinRole;
+
+    #[test]
+    fn role_names() {
+        assert_eq!(parse_role_name("  Front desk "), Ok("Front desk".into()));
+        assert!(parse_role_name(" ").is_err());
+        assert!(parse_role_name(&"x".repeat(61)).is_err());
+        assert!(parse_role_name("a\nb").is_err());
+    }
+
+    #[test]
+    fn keys_parse_or_name_the_unknown_one() {
+        let keys = |ks: &[&str]| ks.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        let set = parse_permission_keys(&keys(&["view_account", "view_users"])).unwrap();
+        assert_eq!(set, [Permission::ViewAccount, Permission::ViewUsers].into_iter().collect());
+        assert_eq!(parse_permission_keys(&keys(&["view_account", "fly"])), Err("fly".into()));
+    }
+
+    #[test]
+    fn escalation_ignores_the_narrowing_permission() {
+        let admin = BuiltinRole::Administrator.permissions();
+        for role in BuiltinRole::ALL {
+            assert_eq!(beyond(&admin, &role.permissions()), [], "{role:?}");
+        }
+        let account_admin = BuiltinRole::AccountAdmin.permissions();
+        assert_eq!(
+            beyond(&account_admin, &BuiltinRole::BillingManager.permissions()),
+            [Permission::ViewBilling, Permission::ManageBilling]
+        );
+    }
+
+    #[test]
+    fn diffs() {
+        let old: PermissionSet =
+            [Permission::ViewAccount, Permission::ViewCallLog].into_iter().collect();
+        let new: PermissionSet =
+            [Permission::ViewAccount, Permission::TextAndChat].into_iter().collect();
+        assert_eq!(
+            diff(&old, &new),
+            (vec![Permission::TextAndChat], vec![Permission::ViewCallLog])
+        );
+    }
+}
