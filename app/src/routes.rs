@@ -3,7 +3,7 @@
 use crate::{
     api::auth::get_session,
     components::layout::SessionResource,
-    pages::{HomePage, NotFoundPage, SetupPage, SignInPage},
+    pages::{HomePage, NodePage, NotFoundPage, SetupPage, SignInPage},
 };
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
@@ -26,6 +26,7 @@ pub fn App() -> impl IntoView {
             // its forms work before (or without) hydration.
             <Routes fallback=|| view! { <NotFoundPage/> }>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/nodes/:id") view=NodePage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
             </Routes>

@@ -2,6 +2,8 @@
 
 pub mod form;
 pub mod layout;
+pub mod tree;
 
 pub use form::{Alert, Field, use_load_on_success};
 pub use layout::{AdminLayout, use_session};
+pub use tree::AccountTree;

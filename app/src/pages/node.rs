@@ -1,0 +1,289 @@
+//! A node of the account tree: where it sits (breadcrumbs), what is below it, who holds
+//! which role here (and what they inherit from above), and the actions the caller may take.
+
+use crate::{
+    api::{
+        members::{NodeMember, RevokeRole, list_node_members},
+        nodes::{ArchiveNode, CreateNode, NodeDetail, RenameNode, get_node, get_tree},
+    },
+    components::{AccountTree, AdminLayout, Alert},
+    domain::{NodeId, Permission},
+    pages::node_access::AddRoleForm,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn NodePage() -> impl IntoView {
+    view! {
+        <AdminLayout>
+            <NodeView/>
+        </AdminLayout>
+    }
+}
+
+/// Bumped after every change on the page, so its data is fetched again.
+#[derive(Clone, Copy)]
+pub struct Refresh(pub RwSignal<u32>);
+
+#[component]
+fn NodeView() -> impl IntoView {
+    let params = use_params_map();
+    let node_id = move || params.read().get("id").and_then(|s| s.parse::<NodeId>().ok());
+    let refresh = Refresh(RwSignal::new(0));
+    provide_context(refresh);
+    let detail = Resource::new(
+        move || (node_id(), refresh.0.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_node(id).await,
+                None => Err(crate::error::AppError::not_found("There is no such account.")),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <NodeBody detail=d/> }.into_any(),
+                    Err(e) => view! {
+                        <Title text="Account · Roster"/>
+                        <h1>"Account"</h1>
+                        <p class="alert alert-error" role="alert">{e.to_string()}</p>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NodeBody(detail: NodeDetail) -> impl IntoView {
+    let NodeDetail { node, ancestors, children: _, permissions } = detail;
+    let can = move |p: Permission| permissions.contains(&p);
+    let id = node.id;
+    let title = format!("{} · Roster", node.name);
+    let can_manage_tree = can(Permission::ManageSubAccounts);
+    let can_rename = can(Permission::ManageAccountSettings);
+    let can_view_users = can(Permission::ViewUsers);
+    let can_manage_users = can(Permission::ManageUsers);
+    let can_manage_roles = can(Permission::ManageRoles);
+    let is_root = node.parent_id.is_none();
+    let refresh = expect_context::<Refresh>();
+    let tree = Resource::new(move || refresh.0.get(), move |_| get_tree(id));
+    view! {
+        <Title text=title/>
+        <nav aria-label="Breadcrumb" class="breadcrumbs">
+            <ol>
+                {ancestors.into_iter().map(|a| view! {
+                    <li><a href=format!("/nodes/{}", a.id)>{a.name}</a></li>
+                }).collect_view()}
+                <li aria-current="page">{node.name.clone()}</li>
+            </ol>
+        </nav>
+        <h1><span class="kind">{node.kind.label()}</span>" "<span data-testid="node-title">{node.name.clone()}</span></h1>
+        <div class="node-layout">
+            <section class="card" aria-labelledby="below-heading">
+                <h2 id="below-heading">"Below this account"</h2>
+                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match tree.await {
+                            Ok(nodes) if nodes.len() > 1 => view! {
+                                <AccountTree nodes=nodes current=id label="Accounts below"/>
+                            }.into_any(),
+                            Ok(_) => view! { <p class="empty">"Nothing below this one yet."</p> }.into_any(),
+                            Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                {can_manage_tree.then(|| view! { <CreateChildForm parent=id/> })}
+            </section>
+            {can_view_users.then(|| view! {
+                <section class="card" aria-labelledby="people-heading">
+                    <h2 id="people-heading">"People with access"</h2>
+                    <Members node=id can_manage=can_manage_users/>
+                    {can_manage_users.then(|| view! { <AddRoleForm node=id/> })}
+                </section>
+            })}
+            {(can_rename || can_manage_roles || (can_manage_tree && !is_root)).then(|| view! {
+                <section class="card" aria-labelledby="settings-heading">
+                    <h2 id="settings-heading">"Settings"</h2>
+                    {can_manage_roles.then(|| view! {
+                        <p><a href=format!("/nodes/{id}/roles")>"Roles and permissions"</a></p>
+                    })}
+                    {can_rename.then(|| view! { <RenameForm node=id current=node.name.clone()/> })}
+                    {(can_manage_tree && !is_root).then(|| view! {
+                        <crate::pages::node_access::MoveForm node=id/>
+                        <ArchiveForm node=id/>
+                    })}
+                </section>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn CreateChildForm(parent: NodeId) -> impl IntoView {
+    let action = ServerAction::<CreateNode>::new();
+    let refresh = expect_context::<Refresh>();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            refresh.0.update(|n| *n += 1);
+        }
+    });
+    let error = Signal::derive(move || match action.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    view! {
+        <ActionForm action=action attr:class="form form-inline">
+            <input type="hidden" name="parent_id" value=parent.to_string()/>
+            <div class="field">
+                <label for="new-child-name">"New account or sub-group"</label>
+                <input id="new-child-name" name="name" required maxlength="120"/>
+            </div>
+            <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Create"</button>
+            <Alert message=error/>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn RenameForm(node: NodeId, current: String) -> impl IntoView {
+    let action = ServerAction::<RenameNode>::new();
+    let refresh = expect_context::<Refresh>();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            refresh.0.update(|n| *n += 1);
+        }
+    });
+    let error = Signal::derive(move || match action.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    view! {
+        <ActionForm action=action attr:class="form form-inline">
+            <input type="hidden" name="node_id" value=node.to_string()/>
+            <div class="field">
+                <label for="rename">"Name"</label>
+                <input id="rename" name="name" value=current required maxlength="120"/>
+            </div>
+            <button type="submit" class="button" disabled=move || action.pending().get()>"Rename"</button>
+            <Alert message=error/>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn ArchiveForm(node: NodeId) -> impl IntoView {
+    let action = ServerAction::<ArchiveNode>::new();
+    let error = Signal::derive(move || match action.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            let _ = window().location().set_href("/");
+        }
+    });
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        let ok = window()
+            .confirm_with_message("Archive this account and everything below it? People lose the access it gave them.")
+            .unwrap_or(false);
+        if !ok {
+            ev.prevent_default();
+        }
+    };
+    view! {
+        <ActionForm action=action attr:class="form form-inline" on:submit=confirm>
+            <input type="hidden" name="node_id" value=node.to_string()/>
+            <button type="submit" class="button button-danger" disabled=move || action.pending().get()>"Archive…"</button>
+            <Alert message=error/>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn Members(node: NodeId, can_manage: bool) -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let members = Resource::new(move || refresh.0.get(), move |_| list_node_members(node));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match members.await {
+                    Ok(list) if list.is_empty() => view! { <p class="empty">"No one has access here yet."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <table class="table">
+                            <thead><tr><th scope="col">"Person"</th><th scope="col">"Status"</th><th scope="col">"Roles"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|m| view! { <MemberRow member=m node=node can_manage=can_manage/> }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MemberRow(member: NodeMember, node: NodeId, can_manage: bool) -> impl IntoView {
+    let user = member.user_id;
+    view! {
+        <tr data-testid="member-row">
+            <td>
+                <a href=format!("/users/{user}")>{member.name.clone()}</a>
+                <div class="muted">{member.email.clone()}</div>
+            </td>
+            <td><span class=format!("status status-{}", member.status.key())>{member.status.label()}</span></td>
+            <td>
+                <ul class="role-list">
+                    {member.roles.into_iter().map(|r| {
+                        let removable = can_manage && !r.inherited;
+                        view! {
+                            <li>
+                                <span class="role">{r.role_name.clone()}</span>
+                                {r.inherited.then(|| view! {
+                                    <span class="inherited">" inherited from "<a href=format!("/nodes/{}", r.at_node_id)>{r.at_node_name.clone()}</a></span>
+                                })}
+                                {removable.then(|| view! { <RevokeButton node=node user=user role=r.role_id role_name=r.role_name.clone()/> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn RevokeButton(
+    node: NodeId,
+    user: crate::domain::UserId,
+    role: crate::domain::RoleId,
+    role_name: String,
+) -> impl IntoView {
+    let action = ServerAction::<RevokeRole>::new();
+    let refresh = expect_context::<Refresh>();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            refresh.0.update(|n| *n += 1);
+        }
+    });
+    let error = Signal::derive(move || match action.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    let label = format!("Remove {role_name}");
+    view! {
+        <ActionForm action=action attr:class="inline-form">
+            <input type="hidden" name="node_id" value=node.to_string()/>
+            <input type="hidden" name="user_id" value=user.to_string()/>
+            <input type="hidden" name="role_id" value=role.to_string()/>
+            <button type="submit" class="button button-small" aria-label=label disabled=move || action.pending().get()>"Remove"</button>
+        </ActionForm>
+        <Alert message=error/>
+    }
+}

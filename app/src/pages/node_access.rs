@@ -1,0 +1,121 @@
+//! Forms of the node page that pick from lists: giving someone a role here, and moving the
+//! node elsewhere in the tree.
+
+use crate::{
+    api::{
+        members::{GrantRole, list_agency_users},
+        nodes::{MoveNode, get_tree},
+        roles::list_roles,
+        tree::list_entry_points,
+    },
+    components::Alert,
+    domain::{NodeId, NodeSummary},
+    error::AppError,
+    pages::node::Refresh,
+};
+use leptos::prelude::*;
+
+/// "+ Add role": give a person of the agency a role at this node.
+#[component]
+pub fn AddRoleForm(node: NodeId) -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let action = ServerAction::<GrantRole>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            refresh.0.update(|n| *n += 1);
+        }
+    });
+    let error = Signal::derive(move || match action.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    let choices = Resource::new(
+        move || refresh.0.get(),
+        move |_| async move {
+            let users = list_agency_users(node, String::new()).await?;
+            let roles = list_roles(node).await?;
+            Ok::<_, AppError>((users, roles))
+        },
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match choices.await {
+                    Ok((users, roles)) => view! {
+                        <ActionForm action=action attr:class="form form-inline add-role">
+                            <input type="hidden" name="node_id" value=node.to_string()/>
+                            <div class="field">
+                                <label for="grant-user">"Person"</label>
+                                <select id="grant-user" name="user_id" required>
+                                    {users.into_iter().map(|u| view! {
+                                        <option value=u.user_id.to_string()>{format!("{} <{}>", u.name, u.email)}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for="grant-role">"Role"</label>
+                                <select id="grant-role" name="role_id" required>
+                                    {roles.into_iter().map(|r| view! {
+                                        <option value=r.id.to_string()>{r.name}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"+ Add role"</button>
+                            <Alert message=error/>
+                        </ActionForm>
+                    }.into_any(),
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Every node the caller can reach, for picking a destination.
+async fn reachable_nodes() -> Result<Vec<NodeSummary>, AppError> {
+    let mut all = Vec::new();
+    for entry in list_entry_points().await? {
+        all.extend(get_tree(entry.node.id).await?);
+    }
+    Ok(all)
+}
+
+#[component]
+pub fn MoveForm(node: NodeId) -> impl IntoView {
+    let action = ServerAction::<MoveNode>::new();
+    let refresh = expect_context::<Refresh>();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            refresh.0.update(|n| *n += 1);
+        }
+    });
+    let error = Signal::derive(move || match action.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    let destinations = Resource::new(move || refresh.0.get(), |_| reachable_nodes());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match destinations.await {
+                    Ok(nodes) => view! {
+                        <ActionForm action=action attr:class="form form-inline">
+                            <input type="hidden" name="node_id" value=node.to_string()/>
+                            <div class="field">
+                                <label for="move-to">"Move under"</label>
+                                <select id="move-to" name="new_parent_id" required>
+                                    {nodes.into_iter().filter(|n| n.id != node).map(|n| view! {
+                                        <option value=n.id.to_string()>{format!("{} ({})", n.name, n.kind.label())}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <button type="submit" class="button" disabled=move || action.pending().get()>"Move"</button>
+                            <Alert message=error/>
+                        </ActionForm>
+                    }.into_any(),
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
