@@ -3,7 +3,7 @@
 use crate::{
     api::auth::get_session,
     components::layout::SessionResource,
-    pages::{HomePage, NodePage, NotFoundPage, SetupPage, SignInPage},
+    pages::{HomePage, NodePage, NotFoundPage, RolesPage, SetupPage, SignInPage, UserPage},
 };
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
@@ -27,6 +27,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFoundPage/> }>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/nodes/:id") view=NodePage ssr=SsrMode::Async/>
+                <Route path=path!("/nodes/:id/roles") view=RolesPage ssr=SsrMode::Async/>
+                <Route path=path!("/users/:id") view=UserPage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
             </Routes>

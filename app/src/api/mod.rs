@@ -10,6 +10,7 @@ pub mod nodes;
 pub mod roles;
 pub mod setup;
 pub mod tree;
+pub mod users;
 
 /// Endpoints callable without a session. Keep this list short; a test holds every other
 /// registered endpoint to answering 401 to an anonymous caller.

@@ -31,3 +31,23 @@ pub async fn list_entry_points() -> Result<Vec<EntryPoint>, AppError> {
     }
     Ok(out)
 }
+
+/// Every node the caller can view, for the account tree and destination pickers: the
+/// subtrees of their entry points (parents before children).
+#[server(endpoint = "list_reachable_nodes")]
+pub async fn list_reachable_nodes() -> Result<Vec<NodeSummary>, AppError> {
+    use crate::{
+        domain::Permission,
+        server::{AppState, auth, policy, repo::nodes},
+    };
+    let caller = auth::require()?;
+    let mut conn = AppState::get().db.pool.acquire().await?;
+    let mut out = Vec::new();
+    for entry in nodes::entry_points(&mut conn, caller.viewer.id).await? {
+        let perms = policy::permissions_at(&mut conn, caller.viewer.id, entry.id).await?;
+        if perms.contains(Permission::ViewAccount) {
+            out.extend(nodes::subtree(&mut conn, entry.id).await?);
+        }
+    }
+    Ok(out)
+}

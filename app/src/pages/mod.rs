@@ -4,11 +4,16 @@ pub mod home;
 pub mod node;
 pub mod node_access;
 pub mod not_found;
+pub mod role_editor;
+pub mod roles;
 pub mod setup;
 pub mod sign_in;
+pub mod user;
 
 pub use home::HomePage;
 pub use node::NodePage;
 pub use not_found::NotFoundPage;
+pub use roles::RolesPage;
 pub use setup::SetupPage;
 pub use sign_in::SignInPage;
+pub use user::UserPage;

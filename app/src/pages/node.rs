@@ -70,6 +70,8 @@ fn NodeBody(detail: NodeDetail) -> impl IntoView {
     let can_manage_users = can(Permission::ManageUsers);
     let can_manage_roles = can(Permission::ManageRoles);
     let is_root = node.parent_id.is_none();
+    // Roles belong to the agency: the root of the breadcrumbs, or this node itself.
+    let agency = ancestors.first().map(|a| a.id).unwrap_or(id);
     let refresh = expect_context::<Refresh>();
     let tree = Resource::new(move || refresh.0.get(), move |_| get_tree(id));
     view! {
@@ -110,7 +112,7 @@ fn NodeBody(detail: NodeDetail) -> impl IntoView {
                 <section class="card" aria-labelledby="settings-heading">
                     <h2 id="settings-heading">"Settings"</h2>
                     {can_manage_roles.then(|| view! {
-                        <p><a href=format!("/nodes/{id}/roles")>"Roles and permissions"</a></p>
+                        <p><a href=format!("/nodes/{agency}/roles")>"Roles and permissions"</a></p>
                     })}
                     {can_rename.then(|| view! { <RenameForm node=id current=node.name.clone()/> })}
                     {(can_manage_tree && !is_root).then(|| view! {

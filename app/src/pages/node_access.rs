@@ -4,12 +4,12 @@
 use crate::{
     api::{
         members::{GrantRole, list_agency_users},
-        nodes::{MoveNode, get_tree},
+        nodes::MoveNode,
         roles::list_roles,
-        tree::list_entry_points,
+        tree::list_reachable_nodes,
     },
     components::Alert,
-    domain::{NodeId, NodeSummary},
+    domain::NodeId,
     error::AppError,
     pages::node::Refresh,
 };
@@ -71,15 +71,6 @@ pub fn AddRoleForm(node: NodeId) -> impl IntoView {
     }
 }
 
-/// Every node the caller can reach, for picking a destination.
-async fn reachable_nodes() -> Result<Vec<NodeSummary>, AppError> {
-    let mut all = Vec::new();
-    for entry in list_entry_points().await? {
-        all.extend(get_tree(entry.node.id).await?);
-    }
-    Ok(all)
-}
-
 #[component]
 pub fn MoveForm(node: NodeId) -> impl IntoView {
     let action = ServerAction::<MoveNode>::new();
@@ -93,7 +84,7 @@ pub fn MoveForm(node: NodeId) -> impl IntoView {
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     });
-    let destinations = Resource::new(move || refresh.0.get(), |_| reachable_nodes());
+    let destinations = Resource::new(move || refresh.0.get(), |_| list_reachable_nodes());
     view! {
         <Suspense>
             {move || Suspend::new(async move {

@@ -1,0 +1,190 @@
+//! The editor of a custom role: name, description and a checkbox grid of permissions by
+//! area. Saving a role people hold first shows what changes for them.
+
+use crate::{
+    api::roles::{DeleteRole, PermissionDiff, RoleSummary, SaveRole, preview_role_change},
+    components::Alert,
+    domain::{NodeId, Permission},
+    pages::roles::{RolesChanged, by_area},
+};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+#[component]
+pub fn RoleEditor(
+    node: NodeId,
+    role: Option<RoleSummary>,
+    others: Vec<RoleSummary>,
+) -> impl IntoView {
+    let changed = expect_context::<RolesChanged>();
+    let role_id = role.as_ref().map(|r| r.id);
+    let version = role.as_ref().map(|r| r.version);
+    let holders = role.as_ref().map(|r| r.holders).unwrap_or(0);
+    let name = RwSignal::new(role.as_ref().map(|r| r.name.clone()).unwrap_or_default());
+    let description =
+        RwSignal::new(role.as_ref().map(|r| r.description.clone()).unwrap_or_default());
+    let checked: RwSignal<BTreeSet<Permission>> = RwSignal::new(
+        role.as_ref().map(|r| r.permissions.iter().copied().collect()).unwrap_or_default(),
+    );
+    let keys = move || checked.with(|c| c.iter().map(|p| p.key()).collect::<Vec<_>>());
+
+    let preview = Action::new(move |keys: &Vec<String>| {
+        let keys = keys.clone();
+        async move {
+            match role_id {
+                Some(id) => preview_role_change(id, keys).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    let save = ServerAction::<SaveRole>::new();
+    let do_save = move || {
+        save.dispatch(SaveRole {
+            agency_node_id: node,
+            role_id,
+            name: name.get_untracked(),
+            description: description.get_untracked(),
+            permissions: keys(),
+            expected_version: version,
+        });
+    };
+    // A role nobody holds saves at once; otherwise the difference is shown first.
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if role_id.is_some() && holders > 0 && preview.value().get_untracked().is_none() {
+            preview.dispatch(keys());
+        } else {
+            do_save();
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = save.value().get() {
+            changed.0.update(|n| *n += 1);
+            let _ = window().location().set_href(&format!("/nodes/{node}/roles?role={}", saved.id));
+        }
+    });
+    // Editing after a preview asks for a fresh one.
+    Effect::new(move |_| {
+        checked.track();
+        preview.value().set(None);
+    });
+    let error = move |field: &'static str| {
+        Signal::derive(move || match save.value().get() {
+            Some(Err(e)) => e.field_message(field),
+            _ => None,
+        })
+    };
+    let alert = Signal::derive(move || match (save.value().get(), preview.value().get()) {
+        (Some(Err(e)), _) => Some(e.to_string()),
+        (_, Some(Err(e))) => Some(e.to_string()),
+        _ => None,
+    });
+    let diff = move || match preview.value().get() {
+        Some(Ok(Some(d))) => Some(d),
+        _ => None,
+    };
+    view! {
+        <h2>{if role_id.is_some() { "Edit custom role" } else { "New custom role" }}</h2>
+        <form class="form role-form" on:submit=on_submit novalidate>
+            <Alert message=alert/>
+            <div class="field">
+                <label for="role-name">"Name"</label>
+                <input id="role-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) maxlength="60"
+                    aria-invalid=move || error("name").get().map(|_| "true")/>
+                {move || error("name").get().map(|m| view! { <p class="field-error">{m}</p> })}
+            </div>
+            <div class="field">
+                <label for="role-description">"Description"</label>
+                <input id="role-description" prop:value=description on:input=move |ev| description.set(event_target_value(&ev))/>
+            </div>
+            {move || error("permissions").get().map(|m| view! { <p class="field-error">{m}</p> })}
+            <div class="perm-grid">
+                {by_area().into_iter().map(|(area, perms)| view! {
+                    <fieldset>
+                        <legend>{area.label()}</legend>
+                        {perms.into_iter().map(|p| {
+                            let id = format!("perm-{}", p.key().replace(':', "-"));
+                            view! {
+                                <label class="check">
+                                    <input type="checkbox" id=id
+                                        prop:checked=move || checked.with(|c| c.contains(&p))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            checked.update(|c| { if on { c.insert(p); } else { c.remove(&p); } });
+                                        }/>
+                                    " "{p.label()}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                }).collect_view()}
+            </div>
+            {move || diff().map(|d| view! { <DiffView diff=d/> })}
+            <button type="submit" class="button button-primary" disabled=move || save.pending().get() || preview.pending().get()>
+                {move || if diff().is_some() { "Confirm and save" } else if role_id.is_some() && holders > 0 { "Review changes" } else { "Save role" }}
+            </button>
+        </form>
+        {role_id.map(|id| {
+            let held = holders > 0;
+            let others: Vec<RoleSummary> = others.into_iter().filter(|o| o.id != id).collect();
+            view! { <DeleteRoleForm role=id held=held others=others/> }
+        })}
+    }
+}
+
+#[component]
+fn DiffView(diff: PermissionDiff) -> impl IntoView {
+    let PermissionDiff { added, removed, holders_affected } = diff;
+    view! {
+        <div class="diff" role="status" data-testid="permission-diff">
+            <p><strong>{format!("This changes what {holders_affected} {} can do.", if holders_affected == 1 { "person" } else { "people" })}</strong></p>
+            {(!added.is_empty()).then(|| view! {
+                <p>"Adds:"</p>
+                <ul class="diff-added">{added.into_iter().map(|p| view! { <li>"+ "{p.label()}</li> }).collect_view()}</ul>
+            })}
+            {(!removed.is_empty()).then(|| view! {
+                <p>"Removes:"</p>
+                <ul class="diff-removed">{removed.into_iter().map(|p| view! { <li>"− "{p.label()}</li> }).collect_view()}</ul>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn DeleteRoleForm(
+    role: crate::domain::RoleId,
+    held: bool,
+    others: Vec<RoleSummary>,
+) -> impl IntoView {
+    let action = ServerAction::<DeleteRole>::new();
+    let error = Signal::derive(move || match action.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            let _ =
+                window().location().set_href(&window().location().pathname().unwrap_or_default());
+        }
+    });
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        if !window().confirm_with_message("Delete this role?").unwrap_or(false) {
+            ev.prevent_default();
+        }
+    };
+    view! {
+        <ActionForm action=action attr:class="form form-inline danger-zone" on:submit=confirm>
+            <input type="hidden" name="role_id" value=role.to_string()/>
+            {held.then(|| view! {
+                <div class="field">
+                    <label for="replacement">"People holding it get instead"</label>
+                    <select id="replacement" name="replacement">
+                        {others.into_iter().map(|o| view! { <option value=o.id.to_string()>{o.name}</option> }).collect_view()}
+                    </select>
+                </div>
+            })}
+            <button type="submit" class="button button-danger" disabled=move || action.pending().get()>"Delete role…"</button>
+            <Alert message=error/>
+        </ActionForm>
+    }
+}

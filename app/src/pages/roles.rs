@@ -1,0 +1,121 @@
+//! Roles of an agency: the built-in ones (read-only) and the agency's own, with the role
+//! editor beside the list. `?role=ID` selects a role, `?role=new` starts a new one.
+
+use crate::{
+    api::roles::{RoleSummary, list_roles},
+    components::AdminLayout,
+    domain::{NodeId, Permission, PermissionArea},
+    pages::role_editor::RoleEditor,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn RolesPage() -> impl IntoView {
+    view! {
+        <Title text="Roles · Roster"/>
+        <AdminLayout>
+            <RolesView/>
+        </AdminLayout>
+    }
+}
+
+/// Bumped after a save or delete, so the list is fetched again.
+#[derive(Clone, Copy)]
+pub struct RolesChanged(pub RwSignal<u32>);
+
+#[component]
+fn RolesView() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let node = move || params.read().get("id").and_then(|s| s.parse::<NodeId>().ok());
+    let selected = move || query.read().get("role");
+    let changed = RolesChanged(RwSignal::new(0));
+    provide_context(changed);
+    let roles = Resource::new(
+        move || (node(), changed.0.get()),
+        |(node, _)| async move {
+            match node {
+                Some(n) => list_roles(n).await.map(|r| (n, r)),
+                None => Err(crate::error::AppError::not_found("There is no such account.")),
+            }
+        },
+    );
+    view! {
+        <h1>"Roles and permissions"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match roles.await {
+                    Ok((node, list)) => {
+                        let chosen = selected();
+                        let current = chosen.as_deref().and_then(|s| s.parse::<i64>().ok())
+                            .and_then(|id| list.iter().find(|r| r.id.0 == id).cloned());
+                        let is_new = chosen.as_deref() == Some("new");
+                        view! {
+                            <div class="roles-layout">
+                                <nav class="card role-nav" aria-label="Roles">
+                                    <ul>
+                                        {list.iter().map(|r| view! { <RoleLink node=node role=r.clone() active=current.as_ref().map(|c| c.id) == Some(r.id)/> }).collect_view()}
+                                    </ul>
+                                    <a class="button" href=format!("/nodes/{node}/roles?role=new")>"+ New custom role"</a>
+                                </nav>
+                                <section class="card role-detail">
+                                    {match (current, is_new) {
+                                        (Some(role), _) if role.builtin => view! { <BuiltinRoleView role=role/> }.into_any(),
+                                        (Some(role), _) => view! { <RoleEditor node=node role=Some(role) others=list.clone()/> }.into_any(),
+                                        (None, true) => view! { <RoleEditor node=node role=None others=list.clone()/> }.into_any(),
+                                        (None, false) => view! { <p class="empty">"Choose a role to see what it allows, or create a custom role."</p> }.into_any(),
+                                    }}
+                                </section>
+                            </div>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RoleLink(node: NodeId, role: RoleSummary, active: bool) -> impl IntoView {
+    view! {
+        <li class:active=active>
+            <a href=format!("/nodes/{node}/roles?role={}", role.id) aria-current=active.then_some("page")>
+                {role.name.clone()}
+            </a>
+            <span class="muted">
+                {if role.builtin { "built-in" } else { "custom" }}" · "
+                {format!("{} {}", role.holders, if role.holders == 1 { "holder" } else { "holders" })}
+            </span>
+        </li>
+    }
+}
+
+/// Permissions grouped by area, in display order.
+pub fn by_area() -> Vec<(PermissionArea, Vec<Permission>)> {
+    let mut groups: Vec<(PermissionArea, Vec<Permission>)> = Vec::new();
+    for p in Permission::all() {
+        match groups.iter_mut().find(|(a, _)| *a == p.area()) {
+            Some((_, list)) => list.push(p),
+            None => groups.push((p.area(), vec![p])),
+        }
+    }
+    groups
+}
+
+#[component]
+fn BuiltinRoleView(role: RoleSummary) -> impl IntoView {
+    view! {
+        <h2>{role.name.clone()}</h2>
+        <p class="lead">{role.description.clone()}" Built-in roles cannot be changed; create a custom role for another mix."</p>
+        {by_area().into_iter().map(|(area, perms)| {
+            let held: Vec<Permission> = perms.into_iter().filter(|p| role.permissions.contains(p)).collect();
+            (!held.is_empty()).then(|| view! {
+                <h3>{area.label()}</h3>
+                <ul class="perm-list">{held.into_iter().map(|p| view! { <li>{p.label()}</li> }).collect_view()}</ul>
+            })
+        }).collect_view()}
+    }
+}
