@@ -3,7 +3,10 @@
 use crate::{
     api::auth::get_session,
     components::layout::SessionResource,
-    pages::{HomePage, NodePage, NotFoundPage, RolesPage, SetupPage, SignInPage, UserPage},
+    pages::{
+        AcceptInvitationPage, HomePage, MailboxPage, NodePage, NotFoundPage, RolesPage, SetupPage,
+        SignInPage, UserPage,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
@@ -29,6 +32,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/nodes/:id") view=NodePage ssr=SsrMode::Async/>
                 <Route path=path!("/nodes/:id/roles") view=RolesPage ssr=SsrMode::Async/>
                 <Route path=path!("/users/:id") view=UserPage ssr=SsrMode::Async/>
+                <Route path=path!("/invitations/:token") view=AcceptInvitationPage ssr=SsrMode::Async/>
+                <Route path=path!("/dev/mailbox") view=MailboxPage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
             </Routes>

@@ -56,8 +56,20 @@ pub struct Config {
     #[arg(long, env = "ROSTER_SESSION_MAX_HOURS", default_value_t = 7 * 24, global = true)]
     pub session_max_hours: i64,
 
-    /// SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587` or
-    /// `smtps://…`; unset, mail is kept in the development mailbox.
+    /// How many days an invitation link works.
+    #[arg(
+        long,
+        env = "ROSTER_INVITE_TTL_DAYS",
+        default_value_t = 7,
+        value_parser = clap::value_parser!(i64).range(1..=365),
+        global = true
+    )]
+    pub invite_ttl_days: i64,
+
+    /// SMTP server for outgoing mail: `smtps://user:pass@mail.example.com` (TLS, port 465),
+    /// `smtp://user:pass@mail.example.com:587?tls=required` (STARTTLS), or plain
+    /// `smtp://host:port` (unencrypted, for a local relay); unset, mail is kept in the
+    /// development mailbox, which agency administrators can read.
     #[arg(long, env = "ROSTER_SMTP_URL", global = true, hide_env_values = true)]
     pub smtp_url: Option<String>,
 

@@ -9,7 +9,8 @@ mod http;
 use anyhow::Context;
 use app::server::{
     AppConfig, AppState,
-    clock::{Clock, HOUR, MINUTE},
+    clock::{Clock, DAY, HOUR, MINUTE},
+    mail::{self, Wakeup},
     password::Hasher,
     repo::roles,
     setup,
@@ -88,18 +89,29 @@ pub async fn start(
             public_url
         );
     }
+    let app_config = AppConfig {
+        public_url: public_url.clone(),
+        session_idle_ms: config.session_idle_minutes * MINUTE,
+        session_max_ms: config.session_max_hours * HOUR,
+        invite_ttl_ms: config.invite_ttl_days * DAY,
+        smtp_url: config.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+        mail_from: config.mail_from.clone(),
+    };
+    let transport = mail::worker::transport_for(&app_config).map_err(anyhow::Error::msg)?;
+    if app_config.smtp_url.is_none() {
+        tracing::info!("No SMTP server configured: mail is kept in the development mailbox");
+    }
     let state = AppState {
         leptos_options,
         db,
-        config: Arc::new(AppConfig {
-            public_url: public_url.clone(),
-            session_idle_ms: config.session_idle_minutes * MINUTE,
-            session_max_ms: config.session_max_hours * HOUR,
-        }),
+        config: Arc::new(app_config),
         clock,
         hasher: Hasher::default(),
         ip_throttle: IpThrottle::default(),
+        mail: Wakeup::default(),
     };
+    // Delivers the outbox, including mail queued before a restart.
+    mail::worker::spawn(state.clone(), transport);
     let router = http::router(state.clone());
     let handle = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())

@@ -71,12 +71,18 @@ pub async fn list_node_members(node_id: NodeId) -> Result<Vec<NodeMember>, AppEr
 }
 
 /// Gives `user_id` the role `role_id` at `node_id`. No escalation: the caller can only give
-/// a role whose every permission they hold at that node themselves.
+/// a role whose every permission they hold at that node themselves. With `notify`, an
+/// active person is told by e-mail ("grant access instead" of inviting someone who exists).
 #[server(endpoint = "grant_role")]
-pub async fn grant_role(node_id: NodeId, user_id: UserId, role_id: RoleId) -> Result<(), AppError> {
+pub async fn grant_role(
+    node_id: NodeId,
+    user_id: UserId,
+    role_id: RoleId,
+    #[server(default)] notify: bool,
+) -> Result<(), AppError> {
     let caller =
         crate::server::policy::require(crate::domain::Permission::ManageUsers, node_id).await?;
-    ssr::grant_role(&caller, node_id, user_id, role_id).await
+    ssr::grant_role(&caller, node_id, user_id, role_id, notify).await
 }
 
 /// Takes the role `role_id` held at `node_id` from `user_id`. Refused for a role the caller
@@ -162,17 +168,18 @@ pub async fn list_agency_users(
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(super) mod ssr {
     use crate::api::{
         nodes::ssr::{gone, record},
         roles::ssr::within_own,
     };
     use crate::{
-        domain::{NodeId, Permission, RoleId, UserId, UserStatus},
+        domain::{NodeId, NodeSummary, Permission, RoleId, UserId, UserStatus},
         error::{AppError, AppResult},
         server::{
             AppState,
             auth::Authenticated,
+            mail::{outbox, templates},
             policy,
             repo::{memberships, nodes, roles, users},
         },
@@ -198,25 +205,42 @@ mod ssr {
         within_own(&own, &role.permission_set())
     }
 
+    /// The role `role` if `caller` may give it at `target` (of `agency`): a role of the agency,
+    /// agency-level roles only at the agency itself (a field error on `field`), and nothing
+    /// beyond the caller's own permissions there (no escalation). Shared by granting and
+    /// inviting.
+    pub async fn grantable_role(
+        conn: &mut sqlx::AnyConnection,
+        caller: &Authenticated,
+        target: &NodeSummary,
+        agency: NodeId,
+        role: RoleId,
+        field: &str,
+    ) -> AppResult<roles::RoleRow> {
+        let role_row =
+            roles::get(conn, role).await?.filter(|r| r.usable_in(agency)).ok_or_else(no_role)?;
+        if role_row.builtin().is_some_and(|b| b.is_agency_level()) && target.parent_id.is_some() {
+            return Err(AppError::field(
+                field,
+                format!("The {} role can only be given at the agency itself.", role_row.name),
+            ));
+        }
+        require_within_own(conn, caller, target.id, &role_row).await?;
+        Ok(role_row)
+    }
+
     pub async fn grant_role(
         caller: &Authenticated,
         node: NodeId,
         user: UserId,
         role: RoleId,
+        notify: bool,
     ) -> AppResult<()> {
         let state = AppState::get();
         let mut tx = state.db.begin().await?;
         let target = nodes::get(&mut tx, node).await?.ok_or_else(gone)?;
         let agency = nodes::agency_of(&mut tx, node).await?.ok_or_else(gone)?;
-        let role_row =
-            roles::get(&mut tx, role).await?.filter(|r| r.usable_in(agency)).ok_or_else(no_role)?;
-        if role_row.builtin().is_some_and(|b| b.is_agency_level()) && target.parent_id.is_some() {
-            return Err(AppError::field(
-                "role_id",
-                format!("The {} role can only be given at the agency itself.", role_row.name),
-            ));
-        }
-        require_within_own(&mut tx, caller, node, &role_row).await?;
+        let role_row = grantable_role(&mut tx, caller, &target, agency, role, "role_id").await?;
         // Only people the caller may see can be picked, so ids of others reveal nothing.
         let reach = memberships::reach(&mut tx, caller.viewer.id, Permission::ViewUsers).await?;
         if !users::is_under(&mut tx, user, &reach).await? {
@@ -227,10 +251,25 @@ mod ssr {
         }
         let now = state.clock.now();
         memberships::grant(&mut tx, user, node, role, Some(caller.viewer.id), now).await?;
-        let who = users::brief(&mut tx, user).await?.ok_or_else(no_user)?.name();
+        let who = users::brief(&mut tx, user).await?.ok_or_else(no_user)?;
         let details = format!("role: {}; at: {}", role_row.name, target.name);
-        record(&mut tx, caller, "role_granted", Some((user, &who)), node, &details).await?;
+        record(&mut tx, caller, "role_granted", Some((user, &who.name())), node, &details).await?;
+        // Invited people learn of their roles when they accept their invitation.
+        let notify = notify && who.status() == UserStatus::Active;
+        if notify {
+            let mail = templates::access_granted(&templates::AccessGranted {
+                first_name: &who.first_name,
+                granter: &caller.viewer.display_name(),
+                role: &role_row.name,
+                place: &target.name,
+                link: templates::link(&state.config.public_url, &format!("/nodes/{node}")),
+            });
+            outbox::enqueue(&mut tx, &who.email, &mail.subject, &mail.body, now).await?;
+        }
         tx.commit().await?;
+        if notify {
+            state.mail.wake();
+        }
         Ok(())
     }
 
@@ -246,21 +285,23 @@ mod ssr {
         // other at once): changes of administrators serialise on the agency.
         let agency = nodes::agency_of(&mut tx, node).await?.ok_or_else(gone)?;
         nodes::lock(&mut tx, agency).await?;
-        let role_row = roles::get(&mut tx, role).await?.ok_or_else(no_role)?;
+        // Another agency's role does not exist here, as when granting.
+        let role_row =
+            roles::get(&mut tx, role).await?.filter(|r| r.usable_in(agency)).ok_or_else(no_role)?;
         require_within_own(&mut tx, caller, node, &role_row).await?;
-        let who = users::brief(&mut tx, user).await?.ok_or_else(no_user)?;
         // Archived nodes keep their memberships; they may still be cleaned up.
         let node_name = match nodes::get(&mut tx, node).await? {
             Some(n) => n.name,
             None => "this account".into(),
         };
         if !memberships::revoke(&mut tx, user, node, role).await? {
+            // The person is not named: `user_id` may be anyone's, in reach or not.
             return Err(AppError::not_found(format!(
-                "{} does not hold the {} role at {node_name}.",
-                who.name(),
+                "This person does not hold the {} role at {node_name}.",
                 role_row.name
             )));
         }
+        let who = users::brief(&mut tx, user).await?.ok_or_else(no_user)?;
         let is_admin_role = role_row.builtin().is_some_and(|b| b.is_administrator());
         if is_admin_role
             && who.status() == UserStatus::Active

@@ -5,6 +5,7 @@
 //! check the caller's permission at that node with `server::policy::require`.
 
 pub mod auth;
+pub mod invitations;
 pub mod members;
 pub mod nodes;
 pub mod roles;
@@ -14,5 +15,11 @@ pub mod users;
 
 /// Endpoints callable without a session. Keep this list short; a test holds every other
 /// registered endpoint to answering 401 to an anonymous caller.
-pub const PUBLIC_ENDPOINTS: &[&str] =
-    &["/api/sign_in", "/api/sign_out", "/api/get_session", "/api/complete_setup"];
+pub const PUBLIC_ENDPOINTS: &[&str] = &[
+    "/api/sign_in",
+    "/api/sign_out",
+    "/api/get_session",
+    "/api/complete_setup",
+    "/api/get_invitation",
+    "/api/accept_invitation",
+];

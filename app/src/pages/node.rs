@@ -106,6 +106,8 @@ fn NodeBody(detail: NodeDetail) -> impl IntoView {
                     <h2 id="people-heading">"People with access"</h2>
                     <Members node=id can_manage=can_manage_users/>
                     {can_manage_users.then(|| view! { <AddRoleForm node=id/> })}
+                    <crate::pages::invite::PendingInvitations node=id can_manage=can_manage_users/>
+                    {can_manage_users.then(|| view! { <crate::pages::invite::InviteForm node=id/> })}
                 </section>
             })}
             {(can_rename || can_manage_roles || (can_manage_tree && !is_root)).then(|| view! {

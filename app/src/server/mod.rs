@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod db;
+pub mod mail;
 pub mod password;
 pub mod policy;
 pub mod repo;

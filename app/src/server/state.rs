@@ -1,11 +1,11 @@
 //! Shared server state, handed to every server function through Leptos' context.
 
-use super::{clock::Clock, db::Db, password::Hasher, throttle::IpThrottle};
+use super::{clock::Clock, db::Db, mail::Wakeup, password::Hasher, throttle::IpThrottle};
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
 /// Settings the application layer needs (the server crate builds them from flags and env).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppConfig {
     /// The address people use to reach the app, e.g. `https://roster.example.com`.
     pub public_url: url::Url,
@@ -13,6 +13,26 @@ pub struct AppConfig {
     pub session_idle_ms: i64,
     /// Longest a session lasts at all.
     pub session_max_ms: i64,
+    /// How long an invitation link works.
+    pub invite_ttl_ms: i64,
+    /// Where outgoing mail goes (`smtp://…`, `smtps://…`); `None` keeps every mail in the
+    /// development mailbox. May hold a password: never logged.
+    pub smtp_url: Option<String>,
+    /// The sender of outgoing mail, e.g. `Roster <roster@example.com>`.
+    pub mail_from: String,
+}
+
+impl std::fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("public_url", &self.public_url.as_str())
+            .field("session_idle_ms", &self.session_idle_ms)
+            .field("session_max_ms", &self.session_max_ms)
+            .field("invite_ttl_ms", &self.invite_ttl_ms)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "(set)"))
+            .field("mail_from", &self.mail_from)
+            .finish()
+    }
 }
 
 impl AppConfig {
@@ -30,6 +50,8 @@ pub struct AppState {
     pub clock: Clock,
     pub hasher: Hasher,
     pub ip_throttle: IpThrottle,
+    /// Wakes the outbox worker after a transaction that queued mail commits.
+    pub mail: Wakeup,
 }
 
 impl AppState {

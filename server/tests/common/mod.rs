@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use app::server::clock::Clock;
 use leptos::config::LeptosOptions;
 use reqwest::{Client, Response, StatusCode, header};
@@ -75,6 +77,7 @@ pub fn config(database_url: String) -> Config {
         public_url: None,
         session_idle_minutes: 60,
         session_max_hours: 24,
+        invite_ttl_days: 7,
         smtp_url: None,
         mail_from: "Roster <roster@localhost>".into(),
         log: "warn".into(),
@@ -106,13 +109,28 @@ impl TestApp {
     }
 
     pub async fn spawn_on(backend: Backend, database_url: String) -> Self {
+        Self::spawn_configured(backend, database_url, |_| {}).await
+    }
+
+    /// A fresh database, with the test configuration changed by `configure` (an SMTP URL...).
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> Self {
+        let database_url = fresh_database(backend).await;
+        Self::spawn_configured(backend, database_url, configure).await
+    }
+
+    pub async fn spawn_configured(
+        backend: Backend,
+        database_url: String,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let options =
             LeptosOptions::builder().output_name("roster").site_root("target/site").build();
         let clock = Clock::manual(START);
-        let server = server::start(&config(database_url.clone()), options, clock.clone(), listener)
-            .await
-            .expect("server starts");
+        let mut config = config(database_url.clone());
+        configure(&mut config);
+        let server =
+            server::start(&config, options, clock.clone(), listener).await.expect("server starts");
         let base = format!("http://{}", server.addr);
         Self { backend, server, base, clock, database_url, client: client() }
     }

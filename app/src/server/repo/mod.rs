@@ -1,6 +1,7 @@
 //! Queries, grouped by table. Each function takes a connection (usually a transaction's),
 //! so the server function that calls it owns the transaction boundary.
 
+pub mod invitations;
 pub mod memberships;
 pub mod nodes;
 pub mod roles;

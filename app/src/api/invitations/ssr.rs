@@ -1,0 +1,297 @@
+//! The server side of invitations.
+
+use super::{DevMail, InviteOutcome, PendingInvitation, invitation_path};
+use crate::{
+    api::{
+        members::ssr::grantable_role,
+        nodes::ssr::{gone, record},
+    },
+    domain::{
+        Email, NodeId, NodeSummary, Permission, RoleId, UserId, UserStatus, user::parse_person_name,
+    },
+    error::{AppError, AppResult, FieldError},
+    server::{
+        AppState,
+        auth::{self, Authenticated},
+        db::is_unique_violation,
+        mail::{outbox, templates},
+        policy,
+        repo::{
+            invitations::{self as inv, InvitationRow, InvitationState},
+            memberships, nodes, roles, users,
+        },
+        token,
+    },
+};
+
+const EXISTS: &str = "A user with this e-mail address already exists.";
+
+fn no_invitation() -> AppError {
+    AppError::not_found("This invitation no longer exists.")
+}
+
+/// "North (Acme Agency)", or just the agency's name at the agency.
+async fn place_name(conn: &mut sqlx::AnyConnection, node: &NodeSummary) -> AppResult<String> {
+    let agency = nodes::agency_of(conn, node.id).await?.ok_or_else(gone)?;
+    if agency == node.id {
+        return Ok(node.name.clone());
+    }
+    let agency = nodes::get(conn, agency).await?.ok_or_else(gone)?;
+    Ok(format!("{} ({})", node.name, agency.name))
+}
+
+/// The invitation mail for `token`, queued in the caller's transaction.
+async fn queue_invitation_mail(
+    conn: &mut sqlx::AnyConnection,
+    to: &str,
+    first_name: &str,
+    inviter: &str,
+    node: &NodeSummary,
+    token: &str,
+) -> AppResult<()> {
+    let state = AppState::get();
+    let place = place_name(conn, node).await?;
+    let mail = templates::invitation(&templates::Invitation {
+        first_name,
+        inviter,
+        place: &place,
+        link: templates::link(&state.config.public_url, &invitation_path(token)),
+        valid_for: state.config.invite_ttl_ms,
+    });
+    outbox::enqueue(conn, to, &mail.subject, &mail.body, state.clock.now()).await?;
+    Ok(())
+}
+
+pub struct InviteInput {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role_ids: Vec<RoleId>,
+}
+
+/// Checks every field at once, so the form shows all its problems together.
+fn validate(input: &InviteInput) -> AppResult<(Email, String, String, Vec<RoleId>)> {
+    let mut errors = Vec::new();
+    let mut fail = |field: &str, message: String| {
+        errors.push(FieldError { field: field.into(), message });
+    };
+    let email = Email::parse(&input.email).map_err(|e| fail("email", e.to_string())).ok();
+    let first = parse_person_name(&input.first_name).map_err(|m| fail("first_name", m.into())).ok();
+    let last = parse_person_name(&input.last_name).map_err(|m| fail("last_name", m.into())).ok();
+    let mut role_ids = input.role_ids.clone();
+    role_ids.sort();
+    role_ids.dedup();
+    if role_ids.is_empty() {
+        fail("role_ids", "Choose at least one role.".into());
+    }
+    if let Some(err) = AppError::fields(errors) {
+        return Err(err);
+    }
+    Ok((email.expect("validated"), first.expect("validated"), last.expect("validated"), role_ids))
+}
+
+/// The account a node belongs to (the agency for the agency itself): the invitee's home.
+async fn home_account(conn: &mut sqlx::AnyConnection, node: &NodeSummary) -> AppResult<NodeId> {
+    let ancestors = nodes::ancestors(conn, node.id).await?;
+    Ok(ancestors.get(1).map_or(node.id, |a| a.id))
+}
+
+pub async fn invite_user(
+    caller: &Authenticated,
+    node: NodeId,
+    input: InviteInput,
+) -> AppResult<InviteOutcome> {
+    let (email, first_name, last_name, role_ids) = validate(&input)?;
+    let state = AppState::get();
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let target = nodes::get(&mut tx, node).await?.ok_or_else(gone)?;
+    let agency = nodes::agency_of(&mut tx, node).await?.ok_or_else(gone)?;
+    let mut role_names = Vec::new();
+    for role in &role_ids {
+        role_names
+            .push(grantable_role(&mut tx, caller, &target, agency, *role, "role_ids").await?.name);
+    }
+    if let Some(existing) = users::find_id_by_email(&mut tx, &email).await? {
+        // Named only to those who may see the person; others learn no more than the fact.
+        let reach = memberships::reach(&mut tx, caller.viewer.id, Permission::ViewUsers).await?;
+        if users::is_under(&mut tx, existing, &reach).await?
+            && let Some(who) = users::brief(&mut tx, existing).await?
+        {
+            return Ok(InviteOutcome::AlreadyExists {
+                user_id: existing,
+                name: who.name(),
+                email: who.email,
+            });
+        }
+        return Err(AppError::conflict(EXISTS));
+    }
+    let new = users::NewUser {
+        email: &email,
+        first_name: &first_name,
+        last_name: &last_name,
+        status: UserStatus::Invited,
+        password_hash: None,
+        home_node: Some(home_account(&mut tx, &target).await?),
+    };
+    let user = match users::insert(&mut tx, new, now).await {
+        Err(e) if is_unique_violation(&e) => return Err(AppError::conflict(EXISTS)),
+        other => other?,
+    };
+    let token = token::generate();
+    let invitation = inv::NewInvitation {
+        user,
+        node,
+        roles: &role_ids,
+        token_hash: &token::hash(&token),
+        invited_by: Some(caller.viewer.id),
+        expires_at: now + state.config.invite_ttl_ms,
+    };
+    inv::insert(&mut tx, invitation, now).await?;
+    let inviter = caller.viewer.display_name();
+    queue_invitation_mail(&mut tx, email.as_str(), &first_name, &inviter, &target, &token).await?;
+    let name = format!("{first_name} {last_name}");
+    let details = format!("email: {email}; roles: {}; at: {}", role_names.join(", "), target.name);
+    record(&mut tx, caller, "user_invited", Some((user, &name)), node, &details).await?;
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(InviteOutcome::Invited { user_id: user })
+}
+
+pub async fn list_invitations(node: NodeId) -> AppResult<Vec<PendingInvitation>> {
+    let state = AppState::get();
+    let now = state.clock.now();
+    let mut conn = state.db.pool.acquire().await?;
+    let agency = nodes::agency_of(&mut conn, node).await?.ok_or_else(gone)?;
+    let names: std::collections::HashMap<i64, String> =
+        roles::usable_in(&mut conn, agency).await?.into_iter().map(|r| (r.id, r.name)).collect();
+    let rows = inv::pending_at(&mut conn, node).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PendingInvitation {
+            id: r.id,
+            user_id: UserId(r.user_id),
+            name: r.invitee_name(),
+            roles: r.role_ids().iter().filter_map(|id| names.get(&id.0).cloned()).collect(),
+            invited_by: r.inviter_name(),
+            sent_at: r.last_sent_at,
+            expires_at: r.expires_at,
+            expired: r.state(now) == InvitationState::Expired,
+            email: r.email,
+        })
+        .collect())
+}
+
+/// The guard of resend and revoke: the caller must manage users where the invitation gives
+/// its roles. An unknown invitation is "not found" to anyone signed in.
+pub async fn require_manager_of(invitation: i64) -> AppResult<Authenticated> {
+    auth::require()?;
+    let node = {
+        let mut conn = AppState::get().db.pool.acquire().await?;
+        inv::node_of(&mut conn, invitation).await?
+    };
+    policy::require(Permission::ManageUsers, node.ok_or_else(no_invitation)?).await
+}
+
+/// The invitation `id`, still waiting to be accepted, in the caller's transaction.
+async fn open_invitation(conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<InvitationRow> {
+    let row = inv::get(conn, id).await?.ok_or_else(no_invitation)?;
+    if row.accepted_at.is_some() || row.user_status != UserStatus::Invited.key() {
+        return Err(AppError::conflict(format!(
+            "{} has already accepted this invitation.",
+            row.invitee_name()
+        )));
+    }
+    if row.revoked_at.is_some() {
+        return Err(AppError::conflict("This invitation was withdrawn. Invite the person again."));
+    }
+    Ok(row)
+}
+
+pub async fn resend_invitation(caller: &Authenticated, id: i64) -> AppResult<()> {
+    let state = AppState::get();
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let row = open_invitation(&mut tx, id).await?;
+    let node = NodeId(row.node_id);
+    let target = nodes::get(&mut tx, node).await?.ok_or_else(gone)?;
+    let agency = nodes::agency_of(&mut tx, node).await?.ok_or_else(gone)?;
+    // Sending the link again is giving the roles again: the sender must be able to give each
+    // (roles deleted meanwhile are dropped).
+    let mut kept = Vec::new();
+    for role in row.role_ids() {
+        if roles::get(&mut tx, role).await?.is_some_and(|r| r.usable_in(agency)) {
+            grantable_role(&mut tx, caller, &target, agency, role, "role_ids").await?;
+            kept.push(role);
+        }
+    }
+    let token = token::generate();
+    let expires = now + state.config.invite_ttl_ms;
+    if !inv::renew(&mut tx, id, &token::hash(&token), &kept, now, expires).await? {
+        return Err(no_invitation());
+    }
+    let inviter = caller.viewer.display_name();
+    queue_invitation_mail(&mut tx, &row.email, &row.first_name, &inviter, &target, &token).await?;
+    let (user, name) = (UserId(row.user_id), row.invitee_name());
+    let details = format!("email: {}; at: {}", row.email, target.name);
+    record(&mut tx, caller, "invitation_resent", Some((user, &name)), node, &details).await?;
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(())
+}
+
+pub async fn revoke_invitation(caller: &Authenticated, id: i64) -> AppResult<()> {
+    let state = AppState::get();
+    let mut tx = state.db.begin().await?;
+    let row = open_invitation(&mut tx, id).await?;
+    if !inv::revoke(&mut tx, id, state.clock.now()).await? {
+        return Err(no_invitation());
+    }
+    let node = NodeId(row.node_id);
+    let (user, name) = (UserId(row.user_id), row.invitee_name());
+    let details = format!("email: {}", row.email);
+    record(&mut tx, caller, "invitation_revoked", Some((user, &name)), node, &details).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_dev_mailbox() -> AppResult<Vec<DevMail>> {
+    let caller = auth::require()?;
+    let state = AppState::get();
+    if state.config.smtp_url.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let mut agency_admin = false;
+    for node in memberships::reach(&mut conn, caller.viewer.id, Permission::ManageUsers).await? {
+        if nodes::get(&mut conn, node).await?.is_some_and(|n| n.parent_id.is_none()) {
+            agency_admin = true;
+            break;
+        }
+    }
+    if !agency_admin {
+        return Err(AppError::Forbidden);
+    }
+    // Only mail to people the caller may see: another agency's mail (with its invitation
+    // links) is not theirs to read.
+    let reach = memberships::reach(&mut conn, caller.viewer.id, Permission::ViewUsers).await?;
+    let mut out = Vec::new();
+    for m in outbox::recent(&mut conn, 100).await? {
+        let to = match Email::parse(&m.to_address) {
+            Ok(email) => users::find_id_by_email(&mut conn, &email).await?,
+            Err(_) => None,
+        };
+        let Some(to) = to else { continue };
+        if users::is_under(&mut conn, to, &reach).await? {
+            out.push(DevMail {
+                id: m.id,
+                to: m.to_address,
+                subject: m.subject,
+                body: m.body_text,
+                created_at: m.created_at,
+                sent_at: m.sent_at,
+            });
+        }
+    }
+    Ok(out)
+}

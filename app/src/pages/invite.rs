@@ -1,0 +1,231 @@
+//! Inviting people at a node, and the node's pending invitations (resend, revoke).
+
+use crate::{
+    api::{
+        invitations::{
+            InviteOutcome, InviteUser, PendingInvitation, ResendInvitation, RevokeInvitation,
+            list_invitations,
+        },
+        members::grant_role,
+        roles::list_roles,
+    },
+    components::Alert,
+    domain::{NodeId, RoleId},
+    error::AppError,
+    pages::node::Refresh,
+};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+#[component]
+pub fn InviteForm(node: NodeId) -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let roles = Resource::new(|| (), move |_| list_roles(node));
+    let email = RwSignal::new(String::new());
+    let first = RwSignal::new(String::new());
+    let last = RwSignal::new(String::new());
+    let chosen: RwSignal<BTreeSet<RoleId>> = RwSignal::new(BTreeSet::new());
+    let invite = ServerAction::<InviteUser>::new();
+    let grant = Action::new(move |(user, roles): &(crate::domain::UserId, Vec<RoleId>)| {
+        let (user, roles) = (*user, roles.clone());
+        async move {
+            for role in roles {
+                // `true`: they are told by mail that they have access here now.
+                grant_role(node, user, role, true).await?;
+            }
+            Ok::<_, AppError>(())
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(InviteOutcome::Invited { .. })) = invite.value().get() {
+            email.set(String::new());
+            first.set(String::new());
+            last.set(String::new());
+            refresh.0.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = grant.value().get() {
+            invite.value().set(None);
+            refresh.0.update(|n| *n += 1);
+        }
+    });
+    let field = move |name: &'static str| {
+        Signal::derive(move || match invite.value().get() {
+            Some(Err(e)) => e.field_message(name),
+            _ => None,
+        })
+    };
+    let alert = Signal::derive(move || match (invite.value().get(), grant.value().get()) {
+        (_, Some(Err(e))) => Some(e.to_string()),
+        // Field errors show at their fields.
+        (Some(Err(AppError::Validation { fields, .. })), _) if !fields.is_empty() => None,
+        (Some(Err(e)), _) => Some(e.to_string()),
+        _ => None,
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        invite.dispatch(InviteUser {
+            node_id: node,
+            email: email.get_untracked(),
+            first_name: first.get_untracked(),
+            last_name: last.get_untracked(),
+            role_ids: chosen.get_untracked().into_iter().collect(),
+        });
+    };
+    let text =
+        |id: &'static str, label: &'static str, kind: &'static str, value: RwSignal<String>| {
+            view! {
+                <div class="field" class:has-error=move || field(id).get().is_some()>
+                    <label for=format!("invite-{id}")>{label}</label>
+                    <input id=format!("invite-{id}") type=kind prop:value=value
+                        on:input=move |ev| value.set(event_target_value(&ev))
+                        aria-invalid=move || field(id).get().map(|_| "true")/>
+                    {move || field(id).get().map(|m| view! { <p class="field-error">{m}</p> })}
+                </div>
+            }
+        };
+    view! {
+        <form class="form invite-form" on:submit=submit novalidate>
+            <h3>"Invite someone"</h3>
+            <Alert message=alert/>
+            <div class="field-row">
+                {text("email", "E-mail address", "email", email)}
+            </div>
+            <div class="field-row">
+                {text("first_name", "First name", "text", first)}
+                {text("last_name", "Last name", "text", last)}
+            </div>
+            <fieldset class="field">
+                <legend>"Roles here"</legend>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        roles.await.map(|list| list.into_iter().map(|r| {
+                            let id = r.id;
+                            view! {
+                                <label class="check">
+                                    <input type="checkbox"
+                                        prop:checked=move || chosen.with(|c| c.contains(&id))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            chosen.update(|c| { if on { c.insert(id); } else { c.remove(&id); } });
+                                        }/>
+                                    " "{r.name}
+                                </label>
+                            }
+                        }).collect_view()).unwrap_or_default()
+                    })}
+                </Suspense>
+                {move || field("role_ids").get().map(|m| view! { <p class="field-error">{m}</p> })}
+            </fieldset>
+            {move || match invite.value().get() {
+                Some(Ok(InviteOutcome::AlreadyExists { user_id, name, email })) => Some(view! {
+                    <div class="diff" role="alert" data-testid="already-exists">
+                        <p><strong>"A user with this e-mail address already exists."</strong></p>
+                        <p>{format!("{name} <{email}> has an account. Give them the chosen roles here instead.")}</p>
+                        <a class="button" href=format!("/users/{user_id}")>"Show user"</a>" "
+                        <button type="button" class="button button-primary"
+                            disabled=move || grant.pending().get()
+                            on:click=move |_| { grant.dispatch((user_id, chosen.get_untracked().into_iter().collect())); }>
+                            "Grant access instead"
+                        </button>
+                    </div>
+                }.into_any()),
+                Some(Ok(InviteOutcome::Invited { .. })) => Some(view! {
+                    <div class="alert alert-ok" role="status">"Invitation sent."</div>
+                }.into_any()),
+                _ => None,
+            }}
+            <button type="submit" class="button button-primary" disabled=move || invite.pending().get()>"Send invite"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn PendingInvitations(node: NodeId, can_manage: bool) -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let list = Resource::new(move || refresh.0.get(), move |_| list_invitations(node));
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(items) if items.is_empty() => ().into_any(),
+                    Ok(items) => view! {
+                        <h3>"Pending invitations"</h3>
+                        <table class="table" data-testid="pending-invitations">
+                            <thead><tr>
+                                <th scope="col">"Who"</th><th scope="col">"Roles"</th><th scope="col">"Sent by"</th>
+                                <th scope="col">"Expires"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
+                            </tr></thead>
+                            <tbody>
+                                {items.into_iter().map(|i| view! { <InvitationRow item=i can_manage=can_manage/> }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// UTC milliseconds as `YYYY-MM-DD HH:MM UTC`.
+pub fn utc(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let rem = ms.rem_euclid(86_400_000) / 60_000;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 60, rem % 60)
+}
+
+#[component]
+fn InvitationRow(item: PendingInvitation, can_manage: bool) -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let resend = ServerAction::<ResendInvitation>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
+    Effect::new(move |_| {
+        if matches!(resend.value().get(), Some(Ok(())))
+            || matches!(revoke.value().get(), Some(Ok(())))
+        {
+            refresh.0.update(|n| *n += 1);
+        }
+    });
+    let id = item.id;
+    view! {
+        <tr>
+            <td>{item.name.clone()}<div class="muted">{item.email.clone()}</div></td>
+            <td>{item.roles.join(", ")}</td>
+            <td>{item.invited_by.clone()}<div class="muted">{utc(item.sent_at)}</div></td>
+            <td>{if item.expired { "Expired".to_string() } else { utc(item.expires_at) }}</td>
+            <td>
+                {can_manage.then(|| view! {
+                    <button type="button" class="button button-small" on:click=move |_| { resend.dispatch(ResendInvitation { invitation_id: id }); }>"Resend"</button>
+                    " "
+                    <button type="button" class="button button-small" on:click=move |_| {
+                        if window().confirm_with_message("Revoke this invitation? The link stops working.").unwrap_or(false) {
+                            revoke.dispatch(RevokeInvitation { invitation_id: id });
+                        }
+                    }>"Revoke"</button>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_dates() {
+        assert_eq!(super::utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::utc(1_790_000_000_000), "2026-09-21 14:13 UTC");
+        assert_eq!(super::utc(951_782_400_000), "2000-02-29 00:00 UTC");
+    }
+}

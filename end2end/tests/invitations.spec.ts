@@ -1,0 +1,90 @@
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN, hydrated, signIn } from "./helpers";
+
+const unique = Date.now().toString(36);
+const account = `North ${unique}`;
+const shift = `North Night Shift ${unique}`;
+const agent = { first: "Cal", last: "Agent", email: `cal.agent.${unique}@example.com`, password: "a phone on every desk" };
+
+async function child(page: Page, name: string) {
+  await page.getByRole("treeitem", { name: new RegExp(name) }).click();
+  await expect(page.getByTestId("node-title")).toHaveText(name);
+  await hydrated(page);
+}
+
+async function create(page: Page, name: string) {
+  await page.getByLabel("New account or sub-group").fill(name);
+  await page.getByRole("button", { name: "Create", exact: true }).click();
+  await expect(page.getByRole("treeitem", { name: new RegExp(name) })).toBeVisible();
+}
+
+test("invite at a sub-group, accept from the mail, see only that sub-group", async ({ page, browser }) => {
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.goto("/");
+  await hydrated(page);
+  await child(page, ADMIN.agency);
+  await create(page, account);
+  await child(page, account);
+  await create(page, shift);
+  await child(page, shift);
+
+  // Invalid e-mail: refused at the field, nothing sent.
+  await page.getByLabel("E-mail address").fill("not an address");
+  await page.getByLabel("First name").fill(agent.first);
+  await page.getByLabel("Last name").fill(agent.last);
+  await page.getByRole("group", { name: "Roles here" }).getByLabel("Call Agent").check();
+  await page.getByRole("button", { name: "Send invite" }).click();
+  await expect(page.locator(".invite-form .field-error")).toContainText("valid e-mail");
+
+  await page.getByLabel("E-mail address").fill(agent.email);
+  await page.getByRole("button", { name: "Send invite" }).click();
+  await expect(page.getByText("Invitation sent.")).toBeVisible();
+  await expect(page.getByTestId("pending-invitations")).toContainText(agent.email);
+
+  // The mail arrives in the development mailbox, with the link.
+  await page.goto("/dev/mailbox");
+  const mail = page.getByTestId("mail").filter({ hasText: agent.email }).first();
+  await expect(mail).toBeVisible();
+  const body = await mail.locator(".mail-body").innerText();
+  const link = body.match(/https?:\/\/\S+\/invitations\/[0-9a-f]+/)?.[0];
+  expect(link, body).toBeTruthy();
+
+  // The invitee, in a browser of their own.
+  const context = await browser.newContext();
+  const invitee = await context.newPage();
+  await invitee.goto(link!);
+  await expect(invitee.getByRole("heading", { name: `Welcome, ${agent.first}` })).toBeVisible();
+  await hydrated(invitee);
+  await invitee.getByLabel("Choose a password").fill("short");
+  await invitee.getByRole("button", { name: "Accept and sign in" }).click();
+  await expect(invitee.locator("#password-error")).toContainText("at least 8");
+  await invitee.getByLabel("Choose a password").fill(agent.password);
+  await invitee.getByRole("button", { name: "Accept and sign in" }).click();
+  await expect(invitee.getByTestId("node-title")).toHaveText(shift);
+  await expect(invitee.getByTestId("viewer-name")).toHaveText(`${agent.first} ${agent.last}`);
+
+  // They see only the sub-group where they hold the role.
+  await invitee.goto("/");
+  await expect(invitee.getByRole("treeitem", { name: new RegExp(shift) })).toBeVisible();
+  await expect(invitee.getByRole("treeitem", { name: new RegExp(ADMIN.agency) })).toHaveCount(0);
+  await expect(invitee.getByRole("treeitem", { name: new RegExp(`^Account ${account}$`) })).toHaveCount(0);
+
+  // The link works once.
+  await invitee.goto(link!);
+  await expect(invitee.getByTestId("invitation-error")).toBeVisible();
+  await context.close();
+
+  // Inviting the same address elsewhere offers to grant access instead.
+  await page.goto("/");
+  await hydrated(page);
+  await child(page, ADMIN.agency);
+  await child(page, account);
+  await page.getByLabel("E-mail address").fill(agent.email.toUpperCase());
+  await page.getByLabel("First name").fill("Someone");
+  await page.getByLabel("Last name").fill("Else");
+  await page.getByRole("group", { name: "Roles here" }).getByLabel("Report Manager").check();
+  await page.getByRole("button", { name: "Send invite" }).click();
+  await expect(page.getByTestId("already-exists")).toContainText("A user with this e-mail address already exists.");
+  await page.getByRole("button", { name: "Grant access instead" }).click();
+  await expect(page.getByTestId("member-row").filter({ hasText: agent.email })).toContainText("Report Manager");
+});
