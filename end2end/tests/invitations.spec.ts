@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, hydrated, signIn } from "./helpers";
+import { ADMIN, hydrated, signInAs } from "./helpers";
 
 const unique = Date.now().toString(36);
 const account = `North ${unique}`;
@@ -19,7 +19,7 @@ async function create(page: Page, name: string) {
 }
 
 test("invite at a sub-group, accept from the mail, see only that sub-group", async ({ page, browser }) => {
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await signInAs(page, ADMIN.email, ADMIN.password);
   await page.goto("/");
   await hydrated(page);
   await child(page, ADMIN.agency);

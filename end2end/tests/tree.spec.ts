@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, hydrated, signIn } from "./helpers";
+import { ADMIN, hydrated, signInAs } from "./helpers";
 
 const unique = Date.now().toString(36);
 
@@ -25,10 +25,11 @@ async function createChild(page: Page, name: string) {
 }
 
 test("build a three-level tree and move through it with the keyboard", async ({ page }) => {
-  const account = `West Region ${unique}`;
+  // Sorts first among the agency's accounts, so it is the first item below the root.
+  const account = `Aardvark Region ${unique}`;
   const group = `Denver Office ${unique}`;
   const sub = `Denver Night Shift ${unique}`;
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await signInAs(page, ADMIN.email, ADMIN.password);
   await openNode(page, ADMIN.agency);
   await createChild(page, account);
   await openChild(page, account);
@@ -69,7 +70,7 @@ test("build a three-level tree and move through it with the keyboard", async ({ 
 
 test("a custom role shows the permission difference before saving", async ({ page }) => {
   const role = `Front Desk ${unique}`;
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await signInAs(page, ADMIN.email, ADMIN.password);
   await openNode(page, ADMIN.agency);
   await page.getByRole("link", { name: "Roles and permissions" }).click();
   await expect(page.getByRole("heading", { name: "Roles and permissions" })).toBeVisible();

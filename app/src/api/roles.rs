@@ -50,8 +50,11 @@ pub struct PermissionDiff {
 /// the node's subtree.
 #[server(endpoint = "list_roles")]
 pub async fn list_roles(agency_node_id: NodeId) -> Result<Vec<RoleSummary>, AppError> {
+    // Taken before the first await: a page's data fetch can outlive the reactive owner
+    // that carries the context (seen on the roles page), and must not panic then.
+    let state = crate::server::AppState::get();
     crate::server::policy::require(Permission::ViewUsers, agency_node_id).await?;
-    ssr::list_roles(agency_node_id).await
+    ssr::list_roles(&state, agency_node_id).await
 }
 
 /// A role with the people holding it where the caller may view users.
@@ -171,8 +174,8 @@ pub(super) mod ssr {
         format!("\"{key}\" is not a permission this server knows.")
     }
 
-    pub async fn list_roles(node: NodeId) -> AppResult<Vec<RoleSummary>> {
-        let mut conn = AppState::get().db.pool.acquire().await?;
+    pub async fn list_roles(state: &AppState, node: NodeId) -> AppResult<Vec<RoleSummary>> {
+        let mut conn = state.db.pool.acquire().await?;
         let target = nodes::get(&mut conn, node).await?.ok_or_else(gone)?;
         let agency = nodes::agency_of(&mut conn, node).await?.ok_or_else(gone)?;
         let counts = roles::holder_counts(&mut conn, node).await?;

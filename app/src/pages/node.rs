@@ -33,15 +33,14 @@ fn NodeView() -> impl IntoView {
     let node_id = move || params.read().get("id").and_then(|s| s.parse::<NodeId>().ok());
     let refresh = Refresh(RwSignal::new(0));
     provide_context(refresh);
-    let detail = Resource::new(
-        move || (node_id(), refresh.0.get()),
-        |(id, _)| async move {
-            match id {
-                Some(id) => get_node(id).await,
-                None => Err(crate::error::AppError::not_found("There is no such account.")),
-            }
-        },
-    );
+    // Not keyed on `refresh`: the sections below refetch their own data, and the forms in
+    // them keep their state (and their success messages) across a change.
+    let detail = Resource::new(node_id, |id| async move {
+        match id {
+            Some(id) => get_node(id).await,
+            None => Err(crate::error::AppError::not_found("There is no such account.")),
+        }
+    });
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -156,10 +155,10 @@ fn CreateChildForm(parent: NodeId) -> impl IntoView {
 #[component]
 fn RenameForm(node: NodeId, current: String) -> impl IntoView {
     let action = ServerAction::<RenameNode>::new();
-    let refresh = expect_context::<Refresh>();
+    // The name is in the title and breadcrumbs: load the page again.
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
-            refresh.0.update(|n| *n += 1);
+            let _ = window().location().reload();
         }
     });
     let error = Signal::derive(move || match action.value().get() {

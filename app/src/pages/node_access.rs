@@ -75,9 +75,10 @@ pub fn AddRoleForm(node: NodeId) -> impl IntoView {
 pub fn MoveForm(node: NodeId) -> impl IntoView {
     let action = ServerAction::<MoveNode>::new();
     let refresh = expect_context::<Refresh>();
+    // The breadcrumbs change: load the page again.
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
-            refresh.0.update(|n| *n += 1);
+            let _ = window().location().reload();
         }
     });
     let error = Signal::derive(move || match action.value().get() {

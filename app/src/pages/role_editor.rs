@@ -5,7 +5,7 @@ use crate::{
     api::roles::{DeleteRole, PermissionDiff, RoleSummary, SaveRole, preview_role_change},
     components::Alert,
     domain::{NodeId, Permission},
-    pages::roles::{RolesChanged, by_area},
+    pages::roles::by_area,
 };
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -16,7 +16,6 @@ pub fn RoleEditor(
     role: Option<RoleSummary>,
     others: Vec<RoleSummary>,
 ) -> impl IntoView {
-    let changed = expect_context::<RolesChanged>();
     let role_id = role.as_ref().map(|r| r.id);
     let version = role.as_ref().map(|r| r.version);
     let holders = role.as_ref().map(|r| r.holders).unwrap_or(0);
@@ -59,7 +58,6 @@ pub fn RoleEditor(
     };
     Effect::new(move |_| {
         if let Some(Ok(saved)) = save.value().get() {
-            changed.0.update(|n| *n += 1);
             let _ = window().location().set_href(&format!("/nodes/{node}/roles?role={}", saved.id));
         }
     });

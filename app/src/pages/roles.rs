@@ -21,27 +21,19 @@ pub fn RolesPage() -> impl IntoView {
     }
 }
 
-/// Bumped after a save or delete, so the list is fetched again.
-#[derive(Clone, Copy)]
-pub struct RolesChanged(pub RwSignal<u32>);
-
 #[component]
 fn RolesView() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let node = move || params.read().get("id").and_then(|s| s.parse::<NodeId>().ok());
     let selected = move || query.read().get("role");
-    let changed = RolesChanged(RwSignal::new(0));
-    provide_context(changed);
-    let roles = Resource::new(
-        move || (node(), changed.0.get()),
-        |(node, _)| async move {
-            match node {
-                Some(n) => list_roles(n).await.map(|r| (n, r)),
-                None => Err(crate::error::AppError::not_found("There is no such account.")),
-            }
-        },
-    );
+    // Saving and deleting load the page again, so the list is fetched once per page.
+    let roles = Resource::new(node, |node| async move {
+        match node {
+            Some(n) => list_roles(n).await.map(|r| (n, r)),
+            None => Err(crate::error::AppError::not_found("There is no such account.")),
+        }
+    });
     view! {
         <h1>"Roles and permissions"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
