@@ -1,0 +1,418 @@
+//! Tenant isolation, generated: every registered server function, called by a holder of each
+//! of the 11 built-in roles, on a target at every position relative to the node their role
+//! is held at, on SQLite and on PostgreSQL (over 1,000 cases per backend).
+//!
+//! **The fixture** (`isolation/fixture.rs`): agency A > account X > groups X1 (> X1a) and
+//! X2; agency B > account Y. One caller per built-in role, holding it at X1, or at A for
+//! the agency-level roles (they can only be given there). One person at home at every node,
+//! holding User and their agency's custom role there, and an invitation pending there.
+//!
+//! **Positions**: the target is the grant node G itself, its parent, its child, its sibling,
+//! or an account of the other agency (a grant at an agency root has no ancestor, and no
+//! sibling within the tenant: those cases are skipped).
+//!
+//! **How the expectation is computed**, from the policy's definition rather than from the
+//! server: a caller holds permission P at node N iff P is in `BuiltinRole::permissions()` of
+//! their role and N is G or below G in the model tree (so never in the other agency). Each
+//! entry of [`TABLE`] lists the permissions its server function needs and where (the target,
+//! its parent, its agency, the caller's own grant or agency); when one is missing, the call
+//! must be refused with 403 or 404. Past those, the function's own rules ([`rules`]) decide:
+//! a move needs the permission at both ends and no cycle; archiving is checked at the parent
+//! and the agency itself cannot be archived; custom roles are managed at the agency root;
+//! a role can only be given by someone holding all its permissions (no escalation), to
+//! someone they may see, and an agency-level role only at the agency; the filtering
+//! functions (a person's roles, a role's holders, a person) hide what is out of reach.
+//!
+//! **What is asserted** for every case: the status (200 when allowed; 403 or 404 when
+//! refused; the rule's own 409 or 422 where a rule refuses); a snapshot of every table a
+//! function could change (nodes, closure, memberships, roles, users, invitations, queued
+//! mail, audit log) unchanged after a refusal and after any read, and only the declared
+//! tables changed by an allowed change; allowed lists equal to exactly what the model lets
+//! the caller see; and no answer, allowed or refused, containing the name of anything (node,
+//! person, role) belonging to a node neither at/below G nor above it. Every change is undone
+//! before the next case.
+//!
+//! A registered server function missing from [`TABLE`] fails the suite: add its cases there,
+//! or list it in [`EXEMPT`] with the reason.
+
+#[path = "isolation/cases.rs"]
+mod cases;
+mod common;
+#[path = "isolation/fixture.rs"]
+mod fixture;
+
+use app::domain::{BuiltinRole, Permission as P, permission::PermissionSet, role_rules::beyond};
+use cases::Kind;
+use common::Backend;
+use fixture::{Caller, Node, Position, Table, World};
+use reqwest::StatusCode;
+use std::{collections::BTreeSet, time::Instant};
+
+/// Registered endpoints without cases, and why.
+const EXEMPT: &[(&str, &str)] = &[
+    ("/api/sign_in", "public; acts on the caller's own session (tests/foundation.rs)"),
+    ("/api/sign_out", "public; ends the caller's own session (tests/foundation.rs)"),
+    ("/api/get_session", "public; the caller's own session (tests/foundation.rs)"),
+    ("/api/complete_setup", "public; closed once an agency exists (tests/foundation.rs)"),
+    ("/api/get_invitation", "public; the link's token is the credential (tests/invitations.rs)"),
+    ("/api/accept_invitation", "public; the link's token is the credential (tests/invitations.rs)"),
+];
+
+/// Where a permission is needed, relative to the case's target node.
+#[derive(Clone, Copy, Debug)]
+enum At {
+    Target,
+    /// The target's parent (the agency itself for the agency, where the server checks it).
+    ParentOfTarget,
+    /// The root of the target's agency.
+    AgencyOfTarget,
+    /// The caller's grant node (or a node made for the case just below it).
+    Grant,
+    /// The root of the caller's own agency.
+    AgencyOfCaller,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    /// Run for every position of the target.
+    Target,
+    /// No target: once per caller.
+    Caller,
+}
+
+struct Entry {
+    path: &'static str,
+    kind: Kind,
+    scope: Scope,
+    /// Every permission the call needs, and where.
+    needs: &'static [(P, At)],
+    /// What an allowed call may change.
+    touches: &'static [Table],
+}
+
+const fn entry(
+    path: &'static str,
+    kind: Kind,
+    needs: &'static [(P, At)],
+    touches: &'static [Table],
+) -> Entry {
+    Entry { path, kind, scope: Scope::Target, needs, touches }
+}
+
+const NODES: &[Table] = &[Table::Nodes];
+const MEMBERS: &[Table] = &[Table::Memberships];
+const ROLES: &[Table] = &[Table::Roles];
+const READ: &[Table] = &[];
+
+/// Every server function with its cases: what it needs, and what it may change.
+const TABLE: &[Entry] = &[
+    entry("/api/get_node", Kind::GetNode, &[(P::ViewAccount, At::Target)], READ),
+    entry("/api/get_tree", Kind::GetTree, &[(P::ViewAccount, At::Target)], READ),
+    entry("/api/list_node_members", Kind::ListNodeMembers, &[(P::ViewUsers, At::Target)], READ),
+    entry("/api/list_roles", Kind::ListRoles, &[(P::ViewUsers, At::Target)], READ),
+    entry("/api/list_agency_users", Kind::ListAgencyUsers, &[(P::ManageUsers, At::Target)], READ),
+    entry("/api/create_node", Kind::CreateNode, &[(P::ManageSubAccounts, At::Target)], NODES),
+    entry("/api/rename_node", Kind::RenameNode, &[(P::ManageAccountSettings, At::Target)], NODES),
+    entry(
+        "/api/move_node",
+        Kind::MoveTarget,
+        &[(P::ManageSubAccounts, At::Target), (P::ManageSubAccounts, At::Grant)],
+        NODES,
+    ),
+    entry(
+        "/api/move_node",
+        Kind::MoveInto,
+        &[(P::ManageSubAccounts, At::Grant), (P::ManageSubAccounts, At::Target)],
+        NODES,
+    ),
+    entry(
+        "/api/archive_node",
+        Kind::ArchiveNode,
+        &[(P::ManageSubAccounts, At::ParentOfTarget)],
+        NODES,
+    ),
+    entry(
+        "/api/grant_role",
+        Kind::GrantRole(BuiltinRole::CallAgent),
+        &[(P::ManageUsers, At::Target)],
+        MEMBERS,
+    ),
+    entry(
+        "/api/grant_role",
+        Kind::GrantRole(BuiltinRole::Administrator),
+        &[(P::ManageUsers, At::Target)],
+        MEMBERS,
+    ),
+    entry(
+        "/api/grant_role",
+        Kind::GrantRole(BuiltinRole::AgencyBillingManager),
+        &[(P::ManageUsers, At::Target)],
+        MEMBERS,
+    ),
+    entry("/api/grant_role", Kind::GrantPerson, &[(P::ManageUsers, At::Grant)], MEMBERS),
+    entry("/api/revoke_role", Kind::RevokeAtTarget, &[(P::ManageUsers, At::Target)], MEMBERS),
+    entry("/api/revoke_role", Kind::RevokeAtGrant, &[(P::ManageUsers, At::Grant)], MEMBERS),
+    // Filters rather than refuses: what is out of reach is left out (see `rules`).
+    entry("/api/list_user_roles", Kind::ListUserRoles, &[], READ),
+    entry("/api/get_user", Kind::GetUser, &[], READ),
+    entry("/api/get_role", Kind::GetRole, &[], READ),
+    entry("/api/save_role", Kind::SaveRoleCreate, &[(P::ManageRoles, At::Target)], ROLES),
+    entry("/api/save_role", Kind::SaveRoleUpdate, &[(P::ManageRoles, At::AgencyOfCaller)], ROLES),
+    entry(
+        "/api/preview_role_change",
+        Kind::PreviewRoleChange,
+        &[(P::ManageRoles, At::AgencyOfTarget)],
+        READ,
+    ),
+    entry(
+        "/api/delete_role",
+        Kind::DeleteRole,
+        &[(P::ManageRoles, At::AgencyOfTarget)],
+        &[Table::Roles, Table::Memberships],
+    ),
+    entry(
+        "/api/invite_user",
+        Kind::InviteUser,
+        &[(P::ManageUsers, At::Target)],
+        &[Table::Users, Table::Invitations, Table::Outbox],
+    ),
+    entry("/api/invite_user", Kind::InvitePerson, &[(P::ManageUsers, At::Grant)], READ),
+    entry("/api/list_invitations", Kind::ListInvitations, &[(P::ViewUsers, At::Target)], READ),
+    entry(
+        "/api/resend_invitation",
+        Kind::ResendInvitation,
+        &[(P::ManageUsers, At::Target)],
+        &[Table::Invitations, Table::Outbox],
+    ),
+    entry(
+        "/api/revoke_invitation",
+        Kind::RevokeInvitation,
+        &[(P::ManageUsers, At::Target)],
+        &[Table::Invitations],
+    ),
+    Entry {
+        path: "/api/list_entry_points",
+        kind: Kind::ListEntryPoints,
+        scope: Scope::Caller,
+        needs: &[],
+        touches: READ,
+    },
+    Entry {
+        path: "/api/list_reachable_nodes",
+        kind: Kind::ListReachableNodes,
+        scope: Scope::Caller,
+        needs: &[],
+        touches: READ,
+    },
+    // Agency administrators only (managing users at an agency root).
+    Entry {
+        path: "/api/list_dev_mailbox",
+        kind: Kind::ListDevMailbox,
+        scope: Scope::Caller,
+        needs: &[(P::ManageUsers, At::AgencyOfCaller)],
+        touches: READ,
+    },
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    Allow,
+    /// 403 or 404.
+    Refuse,
+    /// Authorised, but refused by one of the function's own rules with this status.
+    Invalid(u16),
+}
+
+/// No escalation: `caller` may hand out (or take back) `role` only holding all it allows.
+fn within_own(caller: &Caller, role: BuiltinRole) -> bool {
+    beyond(&caller.role.permissions(), &role.permissions()).is_empty()
+}
+
+/// The same for the fixture's custom roles.
+fn within_own_custom(caller: &Caller) -> bool {
+    let custom = PermissionSet::from_keys(&fixture::CUSTOM_PERMISSIONS.join(" "));
+    beyond(&caller.role.permissions(), &custom).is_empty()
+}
+
+/// The person at `t` is someone `c` may see: at home and holding roles at `t`.
+fn sees_person_at(c: &Caller, t: Node) -> bool {
+    c.holds(P::ViewUsers, t)
+}
+
+fn expect(e: &Entry, c: &Caller, t: Node) -> Expect {
+    let g = c.grant;
+    let authorised = e.needs.iter().all(|(permission, at)| {
+        let node = match at {
+            At::Target => t,
+            At::ParentOfTarget => t.parent().unwrap_or(t),
+            At::AgencyOfTarget => t.root(),
+            At::Grant => g,
+            At::AgencyOfCaller => g.root(),
+        };
+        c.holds(*permission, node)
+    });
+    if !authorised { Expect::Refuse } else { rules(e.kind, c, t) }
+}
+
+/// The server function's own rules, once its permissions are held.
+fn rules(kind: Kind, c: &Caller, t: Node) -> Expect {
+    let g = c.grant;
+    match kind {
+        Kind::MoveTarget if t.parent().is_none() => Expect::Invalid(409),
+        // The destination is below the grant: under the moved node when that is G.
+        Kind::MoveTarget if g.is_at_or_below(t) => Expect::Invalid(422),
+        Kind::ArchiveNode if t.parent().is_none() => Expect::Invalid(409),
+        Kind::GrantRole(r) if r.is_agency_level() && t.parent().is_some() => Expect::Invalid(422),
+        Kind::GrantRole(r) if !within_own(c, r) || !sees_person_at(c, t) => Expect::Refuse,
+        Kind::GrantPerson if !within_own(c, BuiltinRole::CallAgent) || !sees_person_at(c, t) => {
+            Expect::Refuse
+        }
+        Kind::RevokeAtTarget | Kind::DeleteRole if !within_own(c, BuiltinRole::User) => {
+            Expect::Refuse
+        }
+        // Held at the grant node only by the person at home there.
+        Kind::RevokeAtGrant if !within_own_custom(c) || t != g => Expect::Refuse,
+        Kind::GetUser if !sees_person_at(c, t) => Expect::Refuse,
+        Kind::InviteUser if !within_own(c, BuiltinRole::CallAgent) => Expect::Refuse,
+        // The address is taken: named back to those who may see its owner, 409 to others.
+        Kind::InvitePerson if !within_own(c, BuiltinRole::CallAgent) => Expect::Refuse,
+        Kind::InvitePerson if !sees_person_at(c, t) => Expect::Invalid(409),
+        // Sending the link again is giving its roles again.
+        Kind::ResendInvitation if !within_own(c, BuiltinRole::User) => Expect::Refuse,
+        // Another agency's role does not exist for the caller; nor does one of their own
+        // agency when they may view no one there.
+        Kind::GetRole if t.root() != g.root() || !c.role.permissions().contains(P::ViewUsers) => {
+            Expect::Refuse
+        }
+        Kind::SaveRoleCreate if t.parent().is_some() => Expect::Refuse,
+        Kind::SaveRoleUpdate if t.root() != g.root() => Expect::Refuse,
+        _ => Expect::Allow,
+    }
+}
+
+#[test]
+fn every_registered_server_function_has_cases_or_a_reason() {
+    let registered: BTreeSet<&str> = server_fn::axum::server_fn_paths().map(|(p, _)| p).collect();
+    let covered: BTreeSet<&str> =
+        TABLE.iter().map(|e| e.path).chain(EXEMPT.iter().map(|(p, _)| *p)).collect();
+    let missing: Vec<&&str> = registered.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions without isolation cases: {missing:?}. Add them to TABLE in \
+         server/tests/isolation.rs (or to EXEMPT, with the reason)"
+    );
+    let gone: Vec<&&str> = covered.difference(&registered).collect();
+    assert!(gone.is_empty(), "no longer registered: {gone:?}");
+    for public in app::api::PUBLIC_ENDPOINTS {
+        assert!(EXEMPT.iter().any(|(p, _)| p == public), "{public} is public: list it in EXEMPT");
+    }
+}
+
+on_both_backends!(every_server_function_for_every_role_at_every_position);
+
+async fn every_server_function_for_every_role_at_every_position(backend: Backend) {
+    let started = Instant::now();
+    let w = World::build(backend).await;
+    let built = started.elapsed();
+    let mut failures = Vec::new();
+    let mut outcomes = Vec::new();
+    for c in &w.callers {
+        for e in TABLE.iter().filter(|e| e.scope == Scope::Caller) {
+            outcomes.push(run(&w, c, e, None, &mut failures).await);
+        }
+        for position in Position::ALL {
+            let Some(t) = position.target(c.grant) else { continue };
+            for e in TABLE.iter().filter(|e| e.scope == Scope::Target) {
+                outcomes.push(run(&w, c, e, Some((position, t)), &mut failures).await);
+            }
+        }
+    }
+    let count = outcomes.len();
+    let tally = |f: fn(&Expect) -> bool| outcomes.iter().filter(|o| f(o)).count();
+    println!(
+        "isolation on {backend:?}: {count} cases ({} allowed, {} refused for want of a \
+         permission or out of reach, {} refused by a rule) in {:.1} s (fixture {:.1} s)",
+        tally(|o| *o == Expect::Allow),
+        tally(|o| *o == Expect::Refuse),
+        tally(|o| matches!(o, Expect::Invalid(_))),
+        started.elapsed().as_secs_f64(),
+        built.as_secs_f64()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed on {backend:?}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(count >= 500, "only {count} cases on {backend:?}");
+}
+
+/// Runs one case and returns what was expected; what went wrong is added to `failures`.
+async fn run(
+    w: &World,
+    c: &Caller,
+    e: &Entry,
+    at: Option<(Position, Node)>,
+    failures: &mut Vec<String>,
+) -> Expect {
+    let t = at.map_or(c.grant, |(_, t)| t);
+    let expected = expect(e, c, t);
+    let form = cases::prepare(e.kind, w, c, t).await;
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let before = w.snapshot().await;
+    let endpoint = e.path.strip_prefix("/api/").expect("an /api/ path");
+    let res = w.app.call_with(&c.client, endpoint, &pairs).await;
+    let status = res.status();
+    let body = res.text().await.expect("a body");
+    let after = w.snapshot().await;
+
+    let mut problems = Vec::new();
+    let changed = before.changed(&after);
+    let audited = before.audit_entries != after.audit_entries;
+    match expected {
+        Expect::Allow => {
+            if status != StatusCode::OK {
+                problems.push(format!("expected 200, got {status}"));
+            } else {
+                let json = serde_json::from_str(&body).unwrap_or_default();
+                if let Err(p) = cases::check_allowed(e.kind, w, c, t, &json) {
+                    problems.push(p);
+                }
+            }
+            let stray: Vec<&Table> = changed.iter().filter(|t| !e.touches.contains(t)).collect();
+            if !stray.is_empty() || (e.touches.is_empty() && audited) {
+                problems.push(format!("changed {stray:?} (audit log: {audited})"));
+            }
+        }
+        Expect::Refuse | Expect::Invalid(_) => {
+            let ok = match expected {
+                Expect::Invalid(code) => status.as_u16() == code,
+                _ => status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+            };
+            if !ok {
+                problems.push(format!("expected {expected:?}, got {status}"));
+            }
+            if !changed.is_empty() || audited {
+                problems.push(format!("refused but changed {changed:?} (audit log: {audited})"));
+            }
+        }
+    }
+    let lower = body.to_lowercase();
+    for n in Node::ALL.into_iter().filter(|n| !c.in_sight(*n)) {
+        if lower.contains(n.token()) {
+            problems.push(format!("leaked something of {n:?} (\"{}\")", n.token()));
+        }
+    }
+    w.restore(&after).await;
+    if !problems.is_empty() {
+        let position = at.map_or("-".into(), |(p, t)| format!("{p:?} ({t:?})"));
+        failures.push(format!(
+            "{} {:?} as {}, target {position}: {}\n    form {pairs:?}\n    answer {body}",
+            e.path,
+            e.kind,
+            c.label(),
+            problems.join("; ")
+        ));
+    }
+    expected
+}
