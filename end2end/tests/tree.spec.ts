@@ -101,6 +101,7 @@ test("a custom role shows the permission difference before saving", async ({ pag
   await hydrated(page);
   await page.getByRole("link", { name: role }).click();
   await hydrated(page);
+  await expect(page.getByTestId("role-holders")).toContainText(`${ADMIN.first} ${ADMIN.last} at ${ADMIN.agency}`);
   await page.getByLabel("View the call log").uncheck();
   await page.getByLabel("Read and reply to text and chat").check();
   await page.getByRole("button", { name: "Review changes" }).click();

@@ -2,7 +2,7 @@
 //! editor beside the list. `?role=ID` selects a role, `?role=new` starts a new one.
 
 use crate::{
-    api::roles::{RoleSummary, list_roles},
+    api::roles::{RoleSummary, get_role, list_roles},
     components::AdminLayout,
     domain::{NodeId, Permission, PermissionArea},
     pages::role_editor::RoleEditor,
@@ -54,8 +54,8 @@ fn RolesView() -> impl IntoView {
                                 </nav>
                                 <section class="card role-detail">
                                     {match (current, is_new) {
-                                        (Some(role), _) if role.builtin => view! { <BuiltinRoleView role=role/> }.into_any(),
-                                        (Some(role), _) => view! { <RoleEditor node=node role=Some(role) others=list.clone()/> }.into_any(),
+                                        (Some(role), _) if role.builtin => view! { <BuiltinRoleView role=role.clone()/><Holders role=role/> }.into_any(),
+                                        (Some(role), _) => view! { <RoleEditor node=node role=Some(role.clone()) others=list.clone()/><Holders role=role/> }.into_any(),
                                         (None, true) => view! { <RoleEditor node=node role=None others=list.clone()/> }.into_any(),
                                         (None, false) => view! { <p class="empty">"Choose a role to see what it allows, or create a custom role."</p> }.into_any(),
                                     }}
@@ -109,5 +109,34 @@ fn BuiltinRoleView(role: RoleSummary) -> impl IntoView {
                 <ul class="perm-list">{held.into_iter().map(|p| view! { <li>{p.label()}</li> }).collect_view()}</ul>
             })
         }).collect_view()}
+    }
+}
+
+/// Who holds a role, at which node (within the caller's reach).
+#[component]
+fn Holders(role: RoleSummary) -> impl IntoView {
+    let id = role.id;
+    let detail = Resource::new(move || id, get_role);
+    view! {
+        <h3>"Who holds it"</h3>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) if d.holders.is_empty() => view! { <p class="empty">"No one holds this role where you can see."</p> }.into_any(),
+                    Ok(d) => view! {
+                        <ul class="holders" data-testid="role-holders">
+                            {d.holders.into_iter().map(|h| view! {
+                                <li>
+                                    <a href=format!("/users/{}", h.user_id)>{h.name}</a>
+                                    " at "
+                                    <a href=format!("/nodes/{}", h.node_id)>{h.node_name}</a>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
