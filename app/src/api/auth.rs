@@ -16,7 +16,7 @@ pub struct SessionInfo {
 pub async fn get_session() -> Result<SessionInfo, AppError> {
     use crate::server::{AppState, auth, setup};
     let viewer = auth::current().map(|a| a.viewer);
-    let needs_setup = viewer.is_none() && setup::needs_setup(&AppState::get().db).await?;
+    let needs_setup = viewer.is_none() && setup::needs_setup(&AppState::get()?.db).await?;
     Ok(SessionInfo { viewer, needs_setup })
 }
 
@@ -33,7 +33,7 @@ pub async fn sign_in(
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<String, AppError> {
     use crate::server::{AppState, auth, respond, session};
-    let state = AppState::get();
+    let state = AppState::get()?;
     if let Some(current) = auth::current() {
         session::delete(&state.db, &current.session_hash).await?;
     }
@@ -90,7 +90,7 @@ mod ssr {
         password: String,
         next: Option<String>,
     ) -> AppResult<String> {
-        let state = AppState::get();
+        let state = AppState::get()?;
         let now = state.clock.now();
         let ip = auth::client_ip();
         if let Some(until) = state.ip_throttle.blocked_until(ip, now) {

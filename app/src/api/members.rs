@@ -44,7 +44,7 @@ pub struct AgencyUser {
 pub async fn list_node_members(node_id: NodeId) -> Result<Vec<NodeMember>, AppError> {
     use crate::server::{AppState, repo::memberships};
     crate::server::policy::require(crate::domain::Permission::ViewUsers, node_id).await?;
-    let mut conn = AppState::get().db.pool.acquire().await?;
+    let mut conn = AppState::get()?.db.pool.acquire().await?;
     let rows = memberships::held_at_or_above(&mut conn, node_id).await?;
     let mut out: Vec<NodeMember> = Vec::new();
     // Rows come grouped by person.
@@ -106,7 +106,7 @@ pub async fn list_user_roles(user_id: UserId) -> Result<Vec<HeldRole>, AppError>
         server::{AppState, auth, policy, repo::memberships},
     };
     let caller = auth::require()?;
-    let mut conn = AppState::get().db.pool.acquire().await?;
+    let mut conn = AppState::get()?.db.pool.acquire().await?;
     let mut out = Vec::new();
     let mut visible = std::collections::HashMap::new();
     for r in memberships::held_by(&mut conn, user_id).await? {
@@ -147,7 +147,7 @@ pub async fn list_agency_users(
         },
     };
     let caller = crate::server::policy::require(Permission::ManageUsers, node_id).await?;
-    let mut conn = AppState::get().db.pool.acquire().await?;
+    let mut conn = AppState::get()?.db.pool.acquire().await?;
     let agency = nodes::agency_of(&mut conn, node_id).await?;
     let mut roots = Vec::new();
     for root in memberships::reach(&mut conn, caller.viewer.id, Permission::ViewUsers).await? {
@@ -236,7 +236,7 @@ pub(super) mod ssr {
         role: RoleId,
         notify: bool,
     ) -> AppResult<()> {
-        let state = AppState::get();
+        let state = AppState::get()?;
         let mut tx = state.db.begin().await?;
         let target = nodes::get(&mut tx, node).await?.ok_or_else(gone)?;
         let agency = nodes::agency_of(&mut tx, node).await?.ok_or_else(gone)?;
@@ -279,7 +279,7 @@ pub(super) mod ssr {
         user: UserId,
         role: RoleId,
     ) -> AppResult<()> {
-        let state = AppState::get();
+        let state = AppState::get()?;
         let mut tx = state.db.begin().await?;
         // The last-administrator count must not change under us (two admins removing each
         // other at once): changes of administrators serialise on the agency.

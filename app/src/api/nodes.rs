@@ -31,7 +31,7 @@ pub async fn get_node(node_id: NodeId) -> Result<NodeDetail, AppError> {
 pub async fn get_tree(root_id: NodeId) -> Result<Vec<NodeSummary>, AppError> {
     use crate::server::{AppState, repo::nodes};
     crate::server::policy::require(Permission::ViewAccount, root_id).await?;
-    let mut conn = AppState::get().db.pool.acquire().await?;
+    let mut conn = AppState::get()?.db.pool.acquire().await?;
     let tree = nodes::subtree(&mut conn, root_id).await?;
     if tree.is_empty() {
         return Err(ssr::gone());
@@ -69,7 +69,7 @@ pub async fn archive_node(node_id: NodeId) -> Result<(), AppError> {
     use crate::server::{AppState, auth, policy::require, repo::nodes};
     auth::require()?;
     let node = {
-        let mut conn = AppState::get().db.pool.acquire().await?;
+        let mut conn = AppState::get()?.db.pool.acquire().await?;
         nodes::get(&mut conn, node_id).await?
     };
     // Without a parent to check at, answer as the guard would at the node itself, so
@@ -110,7 +110,7 @@ pub(super) mod ssr {
     }
 
     pub async fn get_node(caller: &Authenticated, id: NodeId) -> AppResult<NodeDetail> {
-        let state = AppState::get();
+        let state = AppState::get()?;
         let mut conn = state.db.pool.acquire().await?;
         let node = nodes::get(&mut conn, id).await?.ok_or_else(gone)?;
         let user = caller.viewer.id;
@@ -145,7 +145,7 @@ pub(super) mod ssr {
     ) -> AppResult<()> {
         let name = caller.viewer.display_name();
         let entry = Entry {
-            at: AppState::get().clock.now(),
+            at: AppState::get()?.clock.now(),
             actor: Actor { id: Some(caller.viewer.id), name: &name },
             action,
             target,
@@ -161,7 +161,7 @@ pub(super) mod ssr {
         name: &str,
     ) -> AppResult<NodeSummary> {
         let name = parse_name(name)?;
-        let state = AppState::get();
+        let state = AppState::get()?;
         let mut tx = state.db.begin().await?;
         let parent_node = nodes::get(&mut tx, parent).await?.ok_or_else(gone)?;
         let kind =
@@ -179,7 +179,7 @@ pub(super) mod ssr {
         name: &str,
     ) -> AppResult<NodeSummary> {
         let name = parse_name(name)?;
-        let state = AppState::get();
+        let state = AppState::get()?;
         let mut tx = state.db.begin().await?;
         let node = nodes::get(&mut tx, id).await?.ok_or_else(gone)?;
         if node.name != name {
@@ -196,7 +196,7 @@ pub(super) mod ssr {
         id: NodeId,
         new_parent: NodeId,
     ) -> AppResult<NodeSummary> {
-        let state = AppState::get();
+        let state = AppState::get()?;
         let mut tx = state.db.begin().await?;
         // Two crossing moves (A under B, B under A) must not both pass the cycle check.
         let agency = nodes::agency_of(&mut tx, id).await?.ok_or_else(gone)?;
@@ -217,7 +217,7 @@ pub(super) mod ssr {
     }
 
     pub async fn archive_node(caller: &Authenticated, id: NodeId) -> AppResult<()> {
-        let state = AppState::get();
+        let state = AppState::get()?;
         let mut tx = state.db.begin().await?;
         let node = nodes::get(&mut tx, id).await?.ok_or_else(gone)?;
         let count = nodes::archive(&mut tx, id, state.clock.now()).await?;

@@ -52,7 +52,7 @@ pub struct PermissionDiff {
 pub async fn list_roles(agency_node_id: NodeId) -> Result<Vec<RoleSummary>, AppError> {
     // Taken before the first await: a page's data fetch can outlive the reactive owner
     // that carries the context (seen on the roles page), and must not panic then.
-    let state = crate::server::AppState::get();
+    let state = crate::server::AppState::get()?;
     crate::server::policy::require(Permission::ViewUsers, agency_node_id).await?;
     ssr::list_roles(&state, agency_node_id).await
 }
@@ -190,7 +190,7 @@ pub(super) mod ssr {
     }
 
     pub async fn get_role(caller: &Authenticated, id: RoleId) -> AppResult<RoleDetail> {
-        let mut conn = AppState::get().db.pool.acquire().await?;
+        let mut conn = AppState::get()?.db.pool.acquire().await?;
         let row = roles::get(&mut conn, id).await?.ok_or_else(no_role)?;
         let mut roots =
             memberships::reach(&mut conn, caller.viewer.id, Permission::ViewUsers).await?;
@@ -257,7 +257,7 @@ pub(super) mod ssr {
         agency: NodeId,
         input: RoleInput,
     ) -> AppResult<RoleSummary> {
-        let state = AppState::get();
+        let state = AppState::get()?;
         let mut tx = state.db.begin().await?;
         // Custom roles belong to the whole agency: managing roles lower down (an account's
         // Administrator) does not reach them.
@@ -314,7 +314,7 @@ pub(super) mod ssr {
     }
 
     pub async fn preview_role_change(id: RoleId, keys: &[String]) -> AppResult<PermissionDiff> {
-        let mut conn = AppState::get().db.pool.acquire().await?;
+        let mut conn = AppState::get()?.db.pool.acquire().await?;
         let (row, agency) = custom_role(&mut conn, id, "Built-in roles cannot be changed.").await?;
         require(Permission::ManageRoles, agency).await?;
         let new = parse_permission_keys(keys)
@@ -333,7 +333,7 @@ pub(super) mod ssr {
         id: RoleId,
         replacement: Option<RoleId>,
     ) -> AppResult<()> {
-        let state = AppState::get();
+        let state = AppState::get()?;
         let agency = {
             let mut conn = state.db.pool.acquire().await?;
             custom_role(&mut conn, id, "Built-in roles cannot be deleted.").await?.1

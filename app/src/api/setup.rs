@@ -71,7 +71,7 @@ mod ssr {
     }
 
     pub async fn complete_setup(input: SetupInput) -> AppResult<String> {
-        let state = AppState::get();
+        let state = AppState::get()?;
         let now = state.clock.now();
         let ip = auth::client_ip();
         if state.ip_throttle.blocked_until(ip, now).is_some() {

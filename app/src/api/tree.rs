@@ -18,7 +18,7 @@ pub async fn list_entry_points() -> Result<Vec<EntryPoint>, AppError> {
         server::{AppState, auth, policy, repo::nodes},
     };
     let caller = auth::require()?;
-    let state = AppState::get();
+    let state = AppState::get()?;
     let mut conn = state.db.pool.acquire().await?;
     let mut out = Vec::new();
     for node in nodes::entry_points(&mut conn, caller.viewer.id).await? {
@@ -41,7 +41,7 @@ pub async fn list_reachable_nodes() -> Result<Vec<NodeSummary>, AppError> {
         server::{AppState, auth, policy, repo::nodes},
     };
     let caller = auth::require()?;
-    let mut conn = AppState::get().db.pool.acquire().await?;
+    let mut conn = AppState::get()?.db.pool.acquire().await?;
     let mut out = Vec::new();
     for entry in nodes::entry_points(&mut conn, caller.viewer.id).await? {
         let perms = policy::permissions_at(&mut conn, caller.viewer.id, entry.id).await?;

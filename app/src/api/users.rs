@@ -26,7 +26,7 @@ pub async fn get_user(user_id: UserId) -> Result<UserSummary, AppError> {
         },
     };
     let caller = auth::require()?;
-    let mut conn = AppState::get().db.pool.acquire().await?;
+    let mut conn = AppState::get()?.db.pool.acquire().await?;
     let visible = caller.viewer.id == user_id || {
         let roots = memberships::reach(&mut conn, caller.viewer.id, Permission::ViewUsers).await?;
         users::is_under(&mut conn, user_id, &roots).await?

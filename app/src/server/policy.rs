@@ -34,7 +34,7 @@ pub async fn permissions_at(
 /// hold `permission` at `node`; otherwise `Unauthenticated` or `Forbidden`.
 pub async fn require(permission: Permission, node: NodeId) -> AppResult<Authenticated> {
     let auth = super::auth::require()?;
-    let state = AppState::get();
+    let state = AppState::get()?;
     let mut conn = state.db.pool.acquire().await?;
     if permissions_at(&mut conn, auth.viewer.id, node).await?.contains(permission) {
         Ok(auth)

@@ -55,8 +55,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state of the current request. Panics outside a server request, which is a bug.
-    pub fn get() -> Self {
-        leptos::prelude::expect_context::<AppState>()
+    /// The state of the current request. A data fetch that outlives the page render that
+    /// started it (its reactive owner already gone) gets an error here, not a panic.
+    pub fn get() -> crate::error::AppResult<Self> {
+        leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+            tracing::debug!("server function ran without its request context");
+            crate::error::AppError::Internal
+        })
     }
 }

@@ -52,7 +52,7 @@ fn unusable(row: Option<&InvitationRow>, now: i64) -> Option<AppError> {
 }
 
 pub async fn get_invitation(token: &str) -> AppResult<InvitationPreview> {
-    let state = AppState::get();
+    let state = AppState::get()?;
     let mut conn = state.db.pool.acquire().await?;
     let row = inv::find_by_token(&mut conn, &token::hash(token.trim())).await?;
     if let Some(err) = unusable(row.as_ref(), state.clock.now()) {
@@ -76,7 +76,7 @@ pub async fn get_invitation(token: &str) -> AppResult<InvitationPreview> {
 
 pub async fn accept_invitation(token: &str, password: String) -> AppResult<String> {
     check_new_password(&password).map_err(|e| AppError::field("password", e.to_string()))?;
-    let state = AppState::get();
+    let state = AppState::get()?;
     let hash = token::hash(token.trim());
     // A spent or unknown link is refused before the slow password hashing.
     {

@@ -49,7 +49,7 @@ async fn queue_invitation_mail(
     node: &NodeSummary,
     token: &str,
 ) -> AppResult<()> {
-    let state = AppState::get();
+    let state = AppState::get()?;
     let place = place_name(conn, node).await?;
     let mail = templates::invitation(&templates::Invitation {
         first_name,
@@ -102,7 +102,7 @@ pub async fn invite_user(
     input: InviteInput,
 ) -> AppResult<InviteOutcome> {
     let (email, first_name, last_name, role_ids) = validate(&input)?;
-    let state = AppState::get();
+    let state = AppState::get()?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let target = nodes::get(&mut tx, node).await?.ok_or_else(gone)?;
@@ -159,7 +159,7 @@ pub async fn invite_user(
 }
 
 pub async fn list_invitations(node: NodeId) -> AppResult<Vec<PendingInvitation>> {
-    let state = AppState::get();
+    let state = AppState::get()?;
     let now = state.clock.now();
     let mut conn = state.db.pool.acquire().await?;
     let agency = nodes::agency_of(&mut conn, node).await?.ok_or_else(gone)?;
@@ -187,7 +187,7 @@ pub async fn list_invitations(node: NodeId) -> AppResult<Vec<PendingInvitation>>
 pub async fn require_manager_of(invitation: i64) -> AppResult<Authenticated> {
     auth::require()?;
     let node = {
-        let mut conn = AppState::get().db.pool.acquire().await?;
+        let mut conn = AppState::get()?.db.pool.acquire().await?;
         inv::node_of(&mut conn, invitation).await?
     };
     policy::require(Permission::ManageUsers, node.ok_or_else(no_invitation)?).await
@@ -209,7 +209,7 @@ async fn open_invitation(conn: &mut sqlx::AnyConnection, id: i64) -> AppResult<I
 }
 
 pub async fn resend_invitation(caller: &Authenticated, id: i64) -> AppResult<()> {
-    let state = AppState::get();
+    let state = AppState::get()?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let row = open_invitation(&mut tx, id).await?;
@@ -241,7 +241,7 @@ pub async fn resend_invitation(caller: &Authenticated, id: i64) -> AppResult<()>
 }
 
 pub async fn revoke_invitation(caller: &Authenticated, id: i64) -> AppResult<()> {
-    let state = AppState::get();
+    let state = AppState::get()?;
     let mut tx = state.db.begin().await?;
     let row = open_invitation(&mut tx, id).await?;
     if !inv::revoke(&mut tx, id, state.clock.now()).await? {
@@ -257,7 +257,7 @@ pub async fn revoke_invitation(caller: &Authenticated, id: i64) -> AppResult<()>
 
 pub async fn list_dev_mailbox() -> AppResult<Vec<DevMail>> {
     let caller = auth::require()?;
-    let state = AppState::get();
+    let state = AppState::get()?;
     if state.config.smtp_url.is_some() {
         return Err(AppError::Forbidden);
     }
