@@ -68,3 +68,25 @@ pub fn use_load_on_success(value: impl Fn() -> Option<Result<String, AppError>> 
         }
     });
 }
+
+/// The message of the last failed call of an action, for an [`Alert`].
+pub fn failure<T: 'static>(
+    value: impl Fn() -> Option<Result<T, AppError>> + Send + Sync + 'static,
+) -> Signal<Option<String>> {
+    Signal::derive(move || match value() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    })
+}
+
+/// Runs `then` each time the action's last call succeeded.
+pub fn on_success<T: 'static>(
+    value: impl Fn() -> Option<Result<T, AppError>> + 'static,
+    then: impl Fn() + 'static,
+) {
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = value() {
+            then();
+        }
+    });
+}

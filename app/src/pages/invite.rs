@@ -41,13 +41,13 @@ pub fn InviteForm(node: NodeId) -> impl IntoView {
             email.set(String::new());
             first.set(String::new());
             last.set(String::new());
-            refresh.0.update(|n| *n += 1);
+            refresh.bump();
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = grant.value().get() {
             invite.value().set(None);
-            refresh.0.update(|n| *n += 1);
+            refresh.bump();
         }
     });
     let field = move |name: &'static str| {
@@ -195,7 +195,7 @@ fn InvitationRow(item: PendingInvitation, can_manage: bool) -> impl IntoView {
         if matches!(resend.value().get(), Some(Ok(())))
             || matches!(revoke.value().get(), Some(Ok(())))
         {
-            refresh.0.update(|n| *n += 1);
+            refresh.bump();
         }
     });
     let id = item.id;

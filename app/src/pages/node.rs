@@ -6,7 +6,7 @@ use crate::{
         members::{NodeMember, RevokeRole, list_node_members},
         nodes::{ArchiveNode, CreateNode, NodeDetail, RenameNode, get_node, get_tree},
     },
-    components::{AccountTree, AdminLayout, Alert},
+    components::{AccountTree, AdminLayout, Alert, failure, on_success},
     domain::{NodeId, Permission},
     pages::node_access::AddRoleForm,
 };
@@ -26,6 +26,12 @@ pub fn NodePage() -> impl IntoView {
 /// Bumped after every change on the page, so its data is fetched again.
 #[derive(Clone, Copy)]
 pub struct Refresh(pub RwSignal<u32>);
+
+impl Refresh {
+    pub fn bump(self) {
+        self.0.update(|n| *n += 1);
+    }
+}
 
 #[component]
 fn NodeView() -> impl IntoView {
@@ -130,15 +136,8 @@ fn NodeBody(detail: NodeDetail) -> impl IntoView {
 fn CreateChildForm(parent: NodeId) -> impl IntoView {
     let action = ServerAction::<CreateNode>::new();
     let refresh = expect_context::<Refresh>();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            refresh.0.update(|n| *n += 1);
-        }
-    });
-    let error = Signal::derive(move || match action.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
+    on_success(move || action.value().get(), move || refresh.bump());
+    let error = failure(move || action.value().get());
     view! {
         <ActionForm action=action attr:class="form form-inline">
             <input type="hidden" name="parent_id" value=parent.to_string()/>
@@ -156,15 +155,13 @@ fn CreateChildForm(parent: NodeId) -> impl IntoView {
 fn RenameForm(node: NodeId, current: String) -> impl IntoView {
     let action = ServerAction::<RenameNode>::new();
     // The name is in the title and breadcrumbs: load the page again.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
+    on_success(
+        move || action.value().get(),
+        move || {
             let _ = window().location().reload();
-        }
-    });
-    let error = Signal::derive(move || match action.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
+        },
+    );
+    let error = failure(move || action.value().get());
     view! {
         <ActionForm action=action attr:class="form form-inline">
             <input type="hidden" name="node_id" value=node.to_string()/>
@@ -181,15 +178,13 @@ fn RenameForm(node: NodeId, current: String) -> impl IntoView {
 #[component]
 fn ArchiveForm(node: NodeId) -> impl IntoView {
     let action = ServerAction::<ArchiveNode>::new();
-    let error = Signal::derive(move || match action.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
+    let error = failure(move || action.value().get());
+    on_success(
+        move || action.value().get(),
+        move || {
             let _ = window().location().set_href("/");
-        }
-    });
+        },
+    );
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         let ok = window()
             .confirm_with_message("Archive this account and everything below it? People lose the access it gave them.")
@@ -270,15 +265,8 @@ fn RevokeButton(
 ) -> impl IntoView {
     let action = ServerAction::<RevokeRole>::new();
     let refresh = expect_context::<Refresh>();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            refresh.0.update(|n| *n += 1);
-        }
-    });
-    let error = Signal::derive(move || match action.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
+    on_success(move || action.value().get(), move || refresh.bump());
+    let error = failure(move || action.value().get());
     let label = format!("Remove {role_name}");
     view! {
         <ActionForm action=action attr:class="inline-form">

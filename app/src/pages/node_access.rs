@@ -8,7 +8,7 @@ use crate::{
         roles::list_roles,
         tree::list_reachable_nodes,
     },
-    components::Alert,
+    components::{Alert, failure, on_success},
     domain::NodeId,
     error::AppError,
     pages::node::Refresh,
@@ -20,15 +20,8 @@ use leptos::prelude::*;
 pub fn AddRoleForm(node: NodeId) -> impl IntoView {
     let refresh = expect_context::<Refresh>();
     let action = ServerAction::<GrantRole>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            refresh.0.update(|n| *n += 1);
-        }
-    });
-    let error = Signal::derive(move || match action.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
+    on_success(move || action.value().get(), move || refresh.bump());
+    let error = failure(move || action.value().get());
     let choices = Resource::new(
         move || refresh.0.get(),
         move |_| async move {
@@ -76,15 +69,13 @@ pub fn MoveForm(node: NodeId) -> impl IntoView {
     let action = ServerAction::<MoveNode>::new();
     let refresh = expect_context::<Refresh>();
     // The breadcrumbs change: load the page again.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
+    on_success(
+        move || action.value().get(),
+        move || {
             let _ = window().location().reload();
-        }
-    });
-    let error = Signal::derive(move || match action.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
+        },
+    );
+    let error = failure(move || action.value().get());
     let destinations = Resource::new(move || refresh.0.get(), |_| list_reachable_nodes());
     view! {
         <Suspense>
