@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Backend, TestApp, client, json};
+use common::{Backend, TestApp, call, client, ok, refused};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
@@ -23,35 +23,6 @@ mod accept;
 mod mail;
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
-
-async fn call(
-    app: &TestApp,
-    c: &Client,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let res = app.call_with(c, endpoint, form).await;
-    let status = res.status();
-    (status, json(res).await)
-}
-
-async fn ok(app: &TestApp, c: &Client, endpoint: &str, form: &[(&str, &str)]) -> Value {
-    let (status, body) = call(app, c, endpoint, form).await;
-    assert_eq!(status, StatusCode::OK, "{endpoint} {form:?}: {body}");
-    body
-}
-
-async fn refused(
-    app: &TestApp,
-    c: &Client,
-    endpoint: &str,
-    form: &[(&str, &str)],
-    expected: StatusCode,
-) -> Value {
-    let (status, body) = call(app, c, endpoint, form).await;
-    assert_eq!(status, expected, "{endpoint} {form:?}: {body}");
-    body
-}
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&app.server.state.db.pool).await.unwrap();

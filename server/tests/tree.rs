@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Backend, TestApp, json};
+use common::{Backend, TestApp, call, ok, refused};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
@@ -20,38 +20,6 @@ on_both_backends!(
 /// cargo does not take it for a test crate.
 #[path = "tree/roles.rs"]
 mod roles;
-
-/// Calls `endpoint` as `c`; returns the status and the JSON body.
-async fn call(
-    app: &TestApp,
-    c: &Client,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let res = app.call_with(c, endpoint, form).await;
-    let status = res.status();
-    (status, json(res).await)
-}
-
-/// Calls `endpoint` as `c`, which must succeed; returns the JSON body.
-async fn ok(app: &TestApp, c: &Client, endpoint: &str, form: &[(&str, &str)]) -> Value {
-    let (status, body) = call(app, c, endpoint, form).await;
-    assert_eq!(status, StatusCode::OK, "{endpoint} {form:?}: {body}");
-    body
-}
-
-/// Calls `endpoint` as `c`, which must fail with `expected`; returns the error.
-async fn refused(
-    app: &TestApp,
-    c: &Client,
-    endpoint: &str,
-    form: &[(&str, &str)],
-    expected: StatusCode,
-) -> Value {
-    let (status, body) = call(app, c, endpoint, form).await;
-    assert_eq!(status, expected, "{endpoint} {form:?}: {body}");
-    body
-}
 
 /// Sets up the agency with Ada as its administrator; returns the agency's id.
 async fn setup_agency(app: &TestApp) -> i64 {

@@ -230,3 +230,35 @@ pub async fn json(res: Response) -> Value {
 pub fn set_cookie(res: &Response) -> Option<String> {
     res.headers().get(header::SET_COOKIE).map(|v| v.to_str().expect("ascii").to_owned())
 }
+
+/// Calls `endpoint` as `c`; returns the status and the JSON body.
+pub async fn call(
+    app: &TestApp,
+    c: &Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let res = app.call_with(c, endpoint, form).await;
+    let status = res.status();
+    (status, json(res).await)
+}
+
+/// Calls `endpoint` as `c`, which must succeed; returns the JSON body.
+pub async fn ok(app: &TestApp, c: &Client, endpoint: &str, form: &[(&str, &str)]) -> Value {
+    let (status, body) = call(app, c, endpoint, form).await;
+    assert_eq!(status, StatusCode::OK, "{endpoint} {form:?}: {body}");
+    body
+}
+
+/// Calls `endpoint` as `c`, which must fail with `expected`; returns the error.
+pub async fn refused(
+    app: &TestApp,
+    c: &Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+    expected: StatusCode,
+) -> Value {
+    let (status, body) = call(app, c, endpoint, form).await;
+    assert_eq!(status, expected, "{endpoint} {form:?}: {body}");
+    body
+}
