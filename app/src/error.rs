@@ -113,6 +113,12 @@ impl FromServerFnError for AppError {
                 message: "The form was incomplete or malformed.".into(),
                 fields: Vec::new(),
             },
+            // On the server a body that does not decode is the caller's mistake; in the
+            // browser an answer that does not decode means the exchange itself failed.
+            ServerFnErrorErr::Deserialization(_) if cfg!(feature = "ssr") => Self::Validation {
+                message: "The request could not be read.".into(),
+                fields: Vec::new(),
+            },
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => Self::Network,
             _ => Self::Internal,
         }

@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 export const ADMIN = {
   agency: "Acme Insurance Agency",
@@ -27,4 +27,44 @@ export async function signInAs(page: Page, email: string, password: string) {
   await signIn(page, email, password);
   await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
   await hydrated(page);
+}
+
+/** The latest mail to `to` in the development mailbox (the page shows the admin's reach). */
+export async function latestLink(page: Page, to: string, path: string): Promise<string> {
+  await page.goto("/dev/mailbox");
+  const mail = page.getByTestId("mail").filter({ hasText: `To ${to}` }).first();
+  await expect(mail).toBeVisible();
+  const body = await mail.locator(".mail-body").innerText();
+  const link = body.match(new RegExp(`https?://\\S+${path}[0-9a-f]+`))?.[0];
+  expect(link, body).toBeTruthy();
+  return link!;
+}
+
+export type Person = { first: string; last: string; email: string; password: string };
+
+/**
+ * As the admin signed in on `page`: invites `person` at the agency as a Call Agent, then
+ * accepts the mailed invitation in a browser context of their own, which is closed after.
+ */
+export async function inviteAndAccept(page: Page, browser: Browser, person: Person) {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("treeitem", { name: new RegExp(ADMIN.agency) }).click();
+  await expect(page.getByTestId("node-title")).toHaveText(ADMIN.agency);
+  await hydrated(page);
+  await page.getByLabel("E-mail address").fill(person.email);
+  await page.getByLabel("First name").fill(person.first);
+  await page.getByLabel("Last name").fill(person.last);
+  await page.getByRole("group", { name: "Roles here" }).getByLabel("Call Agent").check();
+  await page.getByRole("button", { name: "Send invite" }).click();
+  await expect(page.getByText("Invitation sent.")).toBeVisible();
+  const link = await latestLink(page, person.email, "/invitations/");
+  const context = await browser.newContext();
+  const invitee = await context.newPage();
+  await invitee.goto(link);
+  await hydrated(invitee);
+  await invitee.getByLabel("Choose a password").fill(person.password);
+  await invitee.getByRole("button", { name: "Accept and sign in" }).click();
+  await expect(invitee.getByTestId("viewer-name")).toHaveText(`${person.first} ${person.last}`);
+  await context.close();
 }

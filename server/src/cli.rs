@@ -82,6 +82,17 @@ pub struct Config {
     )]
     pub mail_from: String,
 
+    /// The users directory counts lists of up to this many people exactly; larger lists
+    /// show an estimate (and say so). Each page's count reads at most about this many rows.
+    #[arg(
+        long,
+        env = "ROSTER_DIRECTORY_EXACT_COUNT",
+        default_value_t = 5_000,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000),
+        global = true
+    )]
+    pub directory_exact_count: u64,
+
     /// Log filter, e.g. `info` or `server=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn", global = true)]
     pub log: String,

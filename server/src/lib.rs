@@ -96,6 +96,7 @@ pub async fn start(
         invite_ttl_ms: config.invite_ttl_days * DAY,
         smtp_url: config.smtp_url.clone().filter(|u| !u.trim().is_empty()),
         mail_from: config.mail_from.clone(),
+        directory_exact_count: config.directory_exact_count,
     };
     let transport = mail::worker::transport_for(&app_config).map_err(anyhow::Error::msg)?;
     if app_config.smtp_url.is_none() {
@@ -109,6 +110,7 @@ pub async fn start(
         hasher: Hasher::default(),
         ip_throttle: IpThrottle::default(),
         mail: Wakeup::default(),
+        bulk_progress: Default::default(),
     };
     // Delivers the outbox, including mail queued before a restart.
     mail::worker::spawn(state.clone(), transport);

@@ -40,13 +40,16 @@ mod cases;
 mod common;
 #[path = "isolation/fixture.rs"]
 mod fixture;
+#[path = "isolation/teams_cases.rs"]
+mod teams_cases;
 
 use app::domain::{BuiltinRole, Permission as P, permission::PermissionSet, role_rules::beyond};
-use cases::Kind;
+use cases::Kind::{self, Teams as T};
 use common::Backend;
 use fixture::{Caller, Node, Position, Table, World};
 use reqwest::StatusCode;
 use std::{collections::BTreeSet, time::Instant};
+use teams_cases::TeamsKind as K;
 
 /// Registered endpoints without cases, and why.
 const EXEMPT: &[(&str, &str)] = &[
@@ -56,6 +59,18 @@ const EXEMPT: &[(&str, &str)] = &[
     ("/api/complete_setup", "public; closed once an agency exists (tests/foundation.rs)"),
     ("/api/get_invitation", "public; the link's token is the credential (tests/invitations.rs)"),
     ("/api/accept_invitation", "public; the link's token is the credential (tests/invitations.rs)"),
+    ("/api/change_password", "the caller's own password only; no ids taken (tests/account.rs)"),
+    ("/api/list_my_sessions", "the caller's own sessions only; no ids taken (tests/account.rs)"),
+    ("/api/end_my_session", "matches the caller's own sessions only (tests/account.rs)"),
+    (
+        "/api/request_password_reset",
+        "public; same answer for every address (tests/password_reset.rs)",
+    ),
+    (
+        "/api/get_password_reset",
+        "public; the link's token is the credential (tests/password_reset.rs)",
+    ),
+    ("/api/reset_password", "public; the link's token is the credential (tests/password_reset.rs)"),
 ];
 
 /// Where a permission is needed, relative to the case's target node.
@@ -102,10 +117,85 @@ const fn entry(
 const NODES: &[Table] = &[Table::Nodes];
 const MEMBERS: &[Table] = &[Table::Memberships];
 const ROLES: &[Table] = &[Table::Roles];
+const USERS: &[Table] = &[Table::Users];
 const READ: &[Table] = &[];
+const CONTACTS: &[Table] = &[Table::Contacts];
+const CALL_TEAMS: &[Table] = &[Table::CallTeams];
+const TEAMS: &[Table] = &[Table::Teams];
+const NUMBERS: &[Table] = &[Table::TrackingNumbers];
+const GROUPS: &[Table] = &[Table::AccessGroups];
+const CALL_TEAMS_AT_TARGET: &[(P, At)] = &[(P::ManageCallTeams, At::Target)];
+const CALL_TEAMS_AT_GRANT: &[(P, At)] = &[(P::ManageCallTeams, At::Grant)];
+const SETTINGS_AT_TARGET: &[(P, At)] = &[(P::ManageAccountSettings, At::Target)];
 
 /// Every server function with its cases: what it needs, and what it may change.
 const TABLE: &[Entry] = &[
+    // Contacts, call teams, teams, activity visibility, tracking numbers and access-control
+    // groups (isolation/teams_cases.rs, with their own rules).
+    entry("/api/list_contacts", T(K::ListContacts), &[(P::ViewAccount, At::Target)], READ),
+    entry("/api/create_contact", T(K::CreateContact), CALL_TEAMS_AT_TARGET, CONTACTS),
+    entry("/api/update_contact", T(K::UpdateContact), CALL_TEAMS_AT_TARGET, CONTACTS),
+    entry("/api/update_contact", T(K::UpdateContactViaGrant), CALL_TEAMS_AT_GRANT, CONTACTS),
+    entry("/api/delete_contact", T(K::DeleteContact), CALL_TEAMS_AT_TARGET, CONTACTS),
+    entry("/api/list_call_teams", T(K::ListCallTeams), &[(P::ViewAccount, At::Target)], READ),
+    entry("/api/create_call_team", T(K::CreateCallTeam), CALL_TEAMS_AT_TARGET, CALL_TEAMS),
+    entry("/api/rename_call_team", T(K::RenameCallTeam), CALL_TEAMS_AT_TARGET, CALL_TEAMS),
+    entry(
+        "/api/set_call_team_missed_call_emails",
+        T(K::SetCallTeamMissedCalls),
+        CALL_TEAMS_AT_TARGET,
+        CALL_TEAMS,
+    ),
+    entry("/api/delete_call_team", T(K::DeleteCallTeam), CALL_TEAMS_AT_TARGET, CALL_TEAMS),
+    entry("/api/set_call_team_members", T(K::SetCallTeamMembers), CALL_TEAMS_AT_TARGET, CALL_TEAMS),
+    entry("/api/set_call_team_members", T(K::SetCallTeamPerson), CALL_TEAMS_AT_GRANT, CALL_TEAMS),
+    entry("/api/set_call_team_members", T(K::SetCallTeamContact), CALL_TEAMS_AT_GRANT, CALL_TEAMS),
+    entry("/api/list_teams", T(K::ListTeams), &[(P::ViewUsers, At::Target)], READ),
+    entry("/api/create_team", T(K::CreateTeam), &[(P::ManageUsers, At::Target)], TEAMS),
+    entry("/api/delete_team", T(K::DeleteTeam), &[(P::ManageUsers, At::Target)], TEAMS),
+    entry("/api/set_team_members", T(K::SetTeamMembers), &[(P::ManageUsers, At::Target)], TEAMS),
+    entry("/api/set_team_members", T(K::SetTeamPerson), &[(P::ManageUsers, At::Grant)], TEAMS),
+    entry(
+        "/api/list_activity_visibility",
+        T(K::ListActivityVisibility),
+        &[(P::ViewUsers, At::Target)],
+        READ,
+    ),
+    entry(
+        "/api/set_activity_visibility",
+        T(K::SetActivityVisibility),
+        &[(P::ManageUsers, At::Target)],
+        &[Table::ActivityVisibility],
+    ),
+    entry("/api/list_member_candidates", T(K::CandidatesCallTeam), CALL_TEAMS_AT_TARGET, READ),
+    entry(
+        "/api/list_member_candidates",
+        T(K::CandidatesTeam),
+        &[(P::ManageUsers, At::Target)],
+        READ,
+    ),
+    entry("/api/list_member_candidates", T(K::CandidatesAccessGroup), SETTINGS_AT_TARGET, READ),
+    entry(
+        "/api/list_tracking_numbers",
+        T(K::ListTrackingNumbers),
+        &[(P::ViewAccount, At::Target)],
+        READ,
+    ),
+    entry("/api/create_tracking_number", T(K::CreateTrackingNumber), SETTINGS_AT_TARGET, NUMBERS),
+    entry("/api/delete_tracking_number", T(K::DeleteTrackingNumber), SETTINGS_AT_TARGET, NUMBERS),
+    entry("/api/list_access_groups", T(K::ListAccessGroups), &[(P::ViewAccount, At::Target)], READ),
+    entry("/api/create_access_group", T(K::CreateAccessGroup), SETTINGS_AT_TARGET, GROUPS),
+    entry("/api/delete_access_group", T(K::DeleteAccessGroup), SETTINGS_AT_TARGET, GROUPS),
+    entry("/api/set_access_group_numbers", T(K::SetAccessGroupNumbers), SETTINGS_AT_TARGET, GROUPS),
+    entry("/api/set_access_group_members", T(K::SetAccessGroupMembers), SETTINGS_AT_TARGET, GROUPS),
+    entry(
+        "/api/set_access_group_members",
+        T(K::SetAccessGroupPerson),
+        &[(P::ManageAccountSettings, At::Grant)],
+        GROUPS,
+    ),
+    // Filters rather than refuses, as a person's roles do.
+    entry("/api/list_user_teams_and_groups", T(K::ListUserTeams), &[], READ),
     entry("/api/get_node", Kind::GetNode, &[(P::ViewAccount, At::Target)], READ),
     entry("/api/get_tree", Kind::GetTree, &[(P::ViewAccount, At::Target)], READ),
     entry("/api/list_node_members", Kind::ListNodeMembers, &[(P::ViewUsers, At::Target)], READ),
@@ -190,6 +280,15 @@ const TABLE: &[Entry] = &[
         &[(P::ManageUsers, At::Target)],
         &[Table::Invitations],
     ),
+    entry("/api/list_directory", Kind::ListDirectory, &[(P::ViewUsers, At::Target)], READ),
+    // Each person is then handled as by `grant_role` (see `cases::check_allowed`).
+    entry("/api/apply_to_users", Kind::BulkAddRole, &[(P::ManageUsers, At::Target)], MEMBERS),
+    entry(
+        "/api/apply_to_users",
+        Kind::BulkAddRoleToPerson,
+        &[(P::ManageUsers, At::Grant)],
+        MEMBERS,
+    ),
     Entry {
         path: "/api/list_entry_points",
         kind: Kind::ListEntryPoints,
@@ -204,6 +303,89 @@ const TABLE: &[Entry] = &[
         needs: &[],
         touches: READ,
     },
+    entry("/api/get_profile", Kind::GetProfile, &[], READ),
+    entry(
+        "/api/update_profile",
+        Kind::UpdateProfile,
+        &[(P::ManageUsers, At::Target)],
+        &[Table::Users],
+    ),
+    Entry {
+        path: "/api/list_time_zones",
+        kind: Kind::ListTimeZones,
+        scope: Scope::Caller,
+        needs: &[],
+        touches: READ,
+    },
+    entry("/api/list_audit_log", Kind::ListAuditLog, &[(P::ViewAuditLog, At::Target)], READ),
+    // A status is changed by someone managing users at the person's home and wherever they
+    // hold a role: for the person at `t`, all at `t` (and, with a role above, there too).
+    entry("/api/suspend_user", Kind::SuspendUser, &[(P::ManageUsers, At::Target)], USERS),
+    entry(
+        "/api/suspend_user",
+        Kind::SuspendHeldAbove,
+        &[(P::ManageUsers, At::Target), (P::ManageUsers, At::ParentOfTarget)],
+        USERS,
+    ),
+    entry("/api/reactivate_user", Kind::ReactivateUser, &[(P::ManageUsers, At::Target)], USERS),
+    entry("/api/disable_user", Kind::DisableUser, &[(P::ManageUsers, At::Target)], USERS),
+    entry(
+        "/api/reinvite_user",
+        Kind::ReinviteUser,
+        &[(P::ManageUsers, At::Target)],
+        &[Table::Users, Table::Outbox],
+    ),
+    entry(
+        "/api/delete_user",
+        Kind::DeleteUser,
+        &[(P::ManageUsers, At::Target)],
+        &[Table::Users, Table::Memberships, Table::Invitations],
+    ),
+    entry("/api/list_disabled_users", Kind::ListDisabledUsers, &[(P::ViewUsers, At::Target)], READ),
+    // Bulk add: each line as the single flows (`cases::check_allowed` checks each outcome).
+    entry("/api/preview_bulk_add", Kind::BulkAddPreview, &[(P::ManageUsers, At::Target)], READ),
+    entry(
+        "/api/preview_bulk_add",
+        Kind::BulkAddPreviewPerson,
+        &[(P::ManageUsers, At::Grant)],
+        READ,
+    ),
+    entry(
+        "/api/commit_bulk_add",
+        Kind::BulkAddCommit,
+        &[(P::ManageUsers, At::Target)],
+        &[Table::Users, Table::Invitations, Table::Outbox, Table::Memberships],
+    ),
+    entry(
+        "/api/commit_bulk_add",
+        Kind::BulkAddCommitPerson,
+        &[(P::ManageUsers, At::Grant)],
+        &[Table::Outbox, Table::Memberships],
+    ),
+    // Only the caller's own batches, whoever asks.
+    Entry {
+        path: "/api/bulk_add_progress",
+        kind: Kind::BulkAddProgress,
+        scope: Scope::Caller,
+        needs: &[],
+        touches: READ,
+    },
+    // Seen as the person is (see `rules`); changed by whoever manages users at their home.
+    entry("/api/get_call_preferences", Kind::GetCallPreferences, &[], READ),
+    entry(
+        "/api/save_call_preferences",
+        Kind::SaveCallPreferences,
+        &[(P::ManageUsers, At::Target)],
+        &[Table::CallPreferences],
+    ),
+    // Read by anyone viewing some account of the agency (see `rules`).
+    entry("/api/get_agency_settings", Kind::GetAgencySettings, &[], READ),
+    entry(
+        "/api/save_agency_settings",
+        Kind::SaveAgencySettings,
+        &[(P::ManageAccountSettings, At::AgencyOfTarget)],
+        &[Table::AgencySettings],
+    ),
     // Agency administrators only (managing users at an agency root).
     Entry {
         path: "/api/list_dev_mailbox",
@@ -272,13 +454,32 @@ fn rules(kind: Kind, c: &Caller, t: Node) -> Expect {
         }
         // Held at the grant node only by the person at home there.
         Kind::RevokeAtGrant if !within_own_custom(c) || t != g => Expect::Refuse,
-        Kind::GetUser if !sees_person_at(c, t) => Expect::Refuse,
+        Kind::GetUser | Kind::GetProfile | Kind::GetCallPreferences if !sees_person_at(c, t) => {
+            Expect::Refuse
+        }
+        Kind::GetAgencySettings
+            if t.root() != g.root() || !c.role.permissions().contains(P::ViewAccount) =>
+        {
+            Expect::Refuse
+        }
         Kind::InviteUser if !within_own(c, BuiltinRole::CallAgent) => Expect::Refuse,
         // The address is taken: named back to those who may see its owner, 409 to others.
         Kind::InvitePerson if !within_own(c, BuiltinRole::CallAgent) => Expect::Refuse,
         Kind::InvitePerson if !sees_person_at(c, t) => Expect::Invalid(409),
         // Sending the link again is giving its roles again.
         Kind::ResendInvitation if !within_own(c, BuiltinRole::User) => Expect::Refuse,
+        // Bulk add gives Call Agent; a person out of sight makes the whole batch invalid.
+        Kind::BulkAddPreview
+        | Kind::BulkAddPreviewPerson
+        | Kind::BulkAddCommit
+        | Kind::BulkAddCommitPerson
+            if !within_own(c, BuiltinRole::CallAgent) =>
+        {
+            Expect::Refuse
+        }
+        Kind::BulkAddCommit | Kind::BulkAddCommitPerson if !sees_person_at(c, t) => {
+            Expect::Invalid(422)
+        }
         // Another agency's role does not exist for the caller; nor does one of their own
         // agency when they may view no one there.
         Kind::GetRole if t.root() != g.root() || !c.role.permissions().contains(P::ViewUsers) => {
@@ -286,6 +487,7 @@ fn rules(kind: Kind, c: &Caller, t: Node) -> Expect {
         }
         Kind::SaveRoleCreate if t.parent().is_some() => Expect::Refuse,
         Kind::SaveRoleUpdate if t.root() != g.root() => Expect::Refuse,
+        Kind::Teams(k) => teams_cases::rules(k, c, t),
         _ => Expect::Allow,
     }
 }
@@ -345,6 +547,19 @@ async fn every_server_function_for_every_role_at_every_position(backend: Backend
         failures.join("\n")
     );
     assert!(count >= 500, "only {count} cases on {backend:?}");
+
+    // Every action the endpoints wrote has words for the audit page and its filter.
+    let written: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT action FROM audit_log")
+        .fetch_all(&w.app.server.state.db.pool)
+        .await
+        .unwrap();
+    let unlabelled: Vec<&str> = written
+        .iter()
+        .map(|(a,)| a.as_str())
+        .filter(|a| app::domain::audit::label(a) == *a)
+        .collect();
+    assert!(written.len() >= 20, "only {} kinds of audit entry written", written.len());
+    assert!(unlabelled.is_empty(), "audit actions without a label: {unlabelled:?}");
 }
 
 /// Runs one case and returns what was expected; what went wrong is added to `failures`.
@@ -361,7 +576,13 @@ async fn run(
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let before = w.snapshot().await;
     let endpoint = e.path.strip_prefix("/api/").expect("an /api/ path");
-    let res = w.app.call_with(&c.client, endpoint, &pairs).await;
+    let res = match cases::json_body(e.kind, &form) {
+        Some(json) => {
+            let url = w.app.url(&format!("/api/{endpoint}"));
+            c.client.post(url).json(&json).send().await.expect("request")
+        }
+        None => w.app.call_with(&c.client, endpoint, &pairs).await,
+    };
     let status = res.status();
     let body = res.text().await.expect("a body");
     let after = w.snapshot().await;
@@ -397,7 +618,10 @@ async fn run(
             }
         }
     }
-    let lower = body.to_lowercase();
+    let mut lower = body.to_lowercase();
+    for sent in cases::echoed(e.kind, w, t) {
+        lower = lower.replace(&sent.to_lowercase(), "");
+    }
     for n in Node::ALL.into_iter().filter(|n| !c.in_sight(*n)) {
         if lower.contains(n.token()) {
             problems.push(format!("leaked something of {n:?} (\"{}\")", n.token()));

@@ -131,4 +131,4 @@ pub async fn list_dev_mailbox() -> Result<Vec<DevMail>, AppError> {
 #[cfg(feature = "ssr")]
 mod accept;
 #[cfg(feature = "ssr")]
-mod ssr;
+pub(super) mod ssr;

@@ -1,7 +1,7 @@
 //! One person, as an administrator (or they themselves) sees them.
 
 use crate::{
-    domain::{UserId, UserStatus},
+    domain::{NodeId, UserId, UserStatus},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -13,33 +13,37 @@ pub struct UserSummary {
     pub name: String,
     pub email: String,
     pub status: UserStatus,
+    /// Why they were suspended or disabled, if a reason was given.
+    pub status_reason: Option<String>,
+    /// When the status last changed (UTC milliseconds).
+    pub status_changed_at: Option<i64>,
+    /// Suspended people only: from when they may be reactivated.
+    pub reactivate_from: Option<i64>,
+    /// Suspended and still within the cool-down: reactivating is refused until
+    /// `reactivate_from`.
+    pub reactivation_waits: bool,
+    /// The account that created them, when the caller may see it.
+    pub home_node: Option<(NodeId, String)>,
+    /// The caller may change this person's status: they manage users at the person's home
+    /// account and wherever the person holds a role (and are someone else).
+    pub may_manage: bool,
 }
 
 /// A person the caller may see: themselves, or someone within the caller's ViewUsers reach.
 #[server(endpoint = "get_user")]
 pub async fn get_user(user_id: UserId) -> Result<UserSummary, AppError> {
     use crate::{
-        domain::Permission,
-        server::{
-            AppState, auth,
-            repo::{memberships, users},
-        },
+        api::lifecycle::ssr::{Standing, no_such_person, standing, summary},
+        server::{AppState, auth, repo::user_status},
     };
     let caller = auth::require()?;
-    let mut conn = AppState::get()?.db.pool.acquire().await?;
-    let visible = caller.viewer.id == user_id || {
-        let roots = memberships::reach(&mut conn, caller.viewer.id, Permission::ViewUsers).await?;
-        users::is_under(&mut conn, user_id, &roots).await?
-    };
-    // Someone out of reach and someone who does not exist look the same.
-    let not_found =
-        || AppError::not_found("There is no such person, or they are out of your reach.");
-    if !visible {
-        return Err(not_found());
+    let state = AppState::get()?;
+    let mut conn = state.db.pool.acquire().await?;
+    let row = user_status::get(&mut conn, user_id).await?.ok_or_else(no_such_person)?;
+    // Someone out of reach, someone deleted and someone who does not exist look the same.
+    let standing = standing(&mut conn, caller.viewer.id, &row).await?;
+    if standing == Standing::Hidden {
+        return Err(no_such_person());
     }
-    let u = users::brief(&mut conn, user_id).await?.ok_or_else(not_found)?;
-    if u.status() == UserStatus::Deleted {
-        return Err(not_found());
-    }
-    Ok(UserSummary { id: user_id, name: u.name(), email: u.email.clone(), status: u.status() })
+    summary(&mut conn, caller.viewer.id, row, standing, state.clock.now()).await
 }

@@ -13,6 +13,12 @@ pub fn Field(
     #[prop(optional)] autocomplete: &'static str,
     #[prop(optional)] hint: &'static str,
     #[prop(optional)] required: bool,
+    /// What the field starts with (an edit form).
+    #[prop(optional, into)]
+    value: Option<String>,
+    /// The id of a `<datalist>` of suggestions.
+    #[prop(optional)]
+    list: &'static str,
     /// The error for this field, if the last submit had one.
     #[prop(into)]
     error: Signal<Option<String>>,
@@ -42,6 +48,8 @@ pub fn Field(
                 type=kind
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
                 required=required
+                value=value
+                list=(!list.is_empty()).then_some(list)
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
             />

@@ -2,7 +2,7 @@
 
 use crate::{
     api::auth::{SessionInfo, SignOut},
-    components::use_load_on_success,
+    components::{ToastRegion, use_load_on_success},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -19,34 +19,37 @@ pub fn use_session() -> Resource<Result<SessionInfo, AppError>> {
 
 /// Wraps a page that needs a signed-in person; sends anyone else to sign in (or to the
 /// first-run setup when there is no agency yet).
+///
+/// The page itself is built exactly once, outside the session's `Suspense`: building it
+/// inside the `Suspend` would rebuild it (and its resources) every time the suspense re-ran
+/// during server rendering, and the browser would then hydrate against data that belongs to
+/// a different copy. The page's own server functions refuse a signed-out visitor anyway;
+/// the gate only decides what to show.
 #[component]
-pub fn AdminLayout(children: ChildrenFn) -> impl IntoView {
+pub fn AdminLayout(children: Children) -> impl IntoView {
     let session = use_session();
     let location = use_location();
-    let children = StoredValue::new(children);
+    let page = children();
     view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match session.await {
                     Ok(SessionInfo { viewer: Some(viewer), .. }) => {
                         view! {
-                            <a class="skip-link" href="#main">"Skip to content"</a>
                             <header class="topbar">
                                 <a class="brand" href="/">"Roster"</a>
                                 <nav aria-label="Main">
                                     <a href="/">"Account tree"</a>
                                 </nav>
                                 <div class="who">
-                                    <span class="who-name" data-testid="viewer-name">
+                                    <a class="who-name" href="/profile" data-testid="viewer-name">
                                         {viewer.display_name()}
-                                    </span>
+                                    </a>
                                     <span class="who-email">{viewer.email.clone()}</span>
                                     <SignOutButton/>
                                 </div>
                             </header>
-                            <main id="main" class="content">
-                                {children.with_value(|c| c())}
-                            </main>
                         }
                             .into_any()
                     }
@@ -69,6 +72,10 @@ pub fn AdminLayout(children: ChildrenFn) -> impl IntoView {
                 }
             })}
         </Suspense>
+        <main id="main" class="content">
+            {page}
+        </main>
+        <ToastRegion/>
     }
 }
 

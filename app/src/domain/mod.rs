@@ -1,11 +1,16 @@
 //! Types shared by the server and the browser. Nothing here touches the database or the
 //! network; constructors named `parse` validate input the same way on both sides.
 
+pub mod audit;
+pub mod call_prefs;
 pub mod email;
 pub mod ids;
 pub mod node;
 pub mod password;
 pub mod permission;
+pub mod phone;
+pub mod picture;
+pub mod profile;
 pub mod role;
 pub mod role_rules;
 pub mod user;

@@ -9,7 +9,7 @@ use crate::{
         members::grant_role,
         roles::list_roles,
     },
-    components::Alert,
+    components::{Alert, Confirm, ConfirmDialog, on_success, use_toasts},
     domain::{NodeId, RoleId},
     error::AppError,
     pages::node::Refresh,
@@ -191,14 +191,25 @@ fn InvitationRow(item: PendingInvitation, can_manage: bool) -> impl IntoView {
     let refresh = expect_context::<Refresh>();
     let resend = ServerAction::<ResendInvitation>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
-    Effect::new(move |_| {
-        if matches!(resend.value().get(), Some(Ok(())))
-            || matches!(revoke.value().get(), Some(Ok(())))
-        {
+    let toasts = use_toasts();
+    on_success(
+        move || resend.value().get(),
+        move || {
+            toasts.show("Invitation sent again: the earlier link no longer works.");
             refresh.bump();
-        }
-    });
+        },
+    );
+    on_success(
+        move || revoke.value().get(),
+        move || {
+            toasts.show("Invitation withdrawn.");
+            refresh.bump();
+        },
+    );
     let id = item.id;
+    let confirm = Confirm::new();
+    let dialog_id = format!("revoke-invitation-{id}");
+    let name = item.name.clone();
     view! {
         <tr>
             <td>{item.name.clone()}<div class="muted">{item.email.clone()}</div></td>
@@ -209,11 +220,10 @@ fn InvitationRow(item: PendingInvitation, can_manage: bool) -> impl IntoView {
                 {can_manage.then(|| view! {
                     <button type="button" class="button button-small" on:click=move |_| { resend.dispatch(ResendInvitation { invitation_id: id }); }>"Resend"</button>
                     " "
-                    <button type="button" class="button button-small" on:click=move |_| {
-                        if window().confirm_with_message("Revoke this invitation? The link stops working.").unwrap_or(false) {
-                            revoke.dispatch(RevokeInvitation { invitation_id: id });
-                        }
-                    }>"Revoke"</button>
+                    <button type="button" class="button button-small" on:click=move |_| confirm.open()>"Revoke…"</button>
+                    <ConfirmDialog confirm=confirm id=dialog_id title=format!("Withdraw the invitation of {name}?")
+                        message="The link in their mail stops working. You can invite them again later."
+                        action="Withdraw" on_confirm=move || { revoke.dispatch(RevokeInvitation { invitation_id: id }); }/>
                 })}
             </td>
         </tr>

@@ -1,24 +1,48 @@
 //! One module per route.
 
 pub mod accept;
+pub mod access_groups;
+pub mod account;
+pub mod audit_log;
+pub mod bulk_add;
+pub mod call_prefs;
+pub mod call_teams;
+pub mod contacts;
+pub mod directory;
 pub mod home;
 pub mod invite;
 pub mod mailbox;
 pub mod node;
 pub mod node_access;
+pub mod node_disabled;
+pub mod node_frame;
 pub mod not_found;
+pub mod password_reset;
+pub mod profile;
 pub mod role_editor;
 pub mod roles;
 pub mod setup;
 pub mod sign_in;
+pub mod teams;
 pub mod user;
+pub mod user_teams;
 
 pub use accept::AcceptInvitationPage;
+pub use access_groups::AccessGroupsPage;
+pub use audit_log::AuditLogPage;
+pub use bulk_add::BulkAddPage;
+pub use call_prefs::{MyCallPreferencesPage, UserCallPreferencesPage};
+pub use call_teams::CallTeamsPage;
+pub use contacts::ContactsPage;
+pub use directory::DirectoryPage;
 pub use home::HomePage;
 pub use mailbox::MailboxPage;
 pub use node::NodePage;
 pub use not_found::NotFoundPage;
+pub use password_reset::{ForgotPasswordPage, ResetPasswordPage};
+pub use profile::MyProfilePage;
 pub use roles::RolesPage;
 pub use setup::SetupPage;
 pub use sign_in::SignInPage;
+pub use teams::TeamsPage;
 pub use user::UserPage;

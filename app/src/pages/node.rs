@@ -6,7 +6,10 @@ use crate::{
         members::{NodeMember, RevokeRole, list_node_members},
         nodes::{ArchiveNode, CreateNode, NodeDetail, RenameNode, get_node, get_tree},
     },
-    components::{AccountTree, AdminLayout, Alert, failure, on_success},
+    components::{
+        AccountTree, AdminLayout, Alert, Breadcrumbs, ConfirmDialog, ConfirmedForm, failure,
+        on_success, use_toasts,
+    },
     domain::{NodeId, Permission},
     pages::node_access::AddRoleForm,
 };
@@ -81,15 +84,16 @@ fn NodeBody(detail: NodeDetail) -> impl IntoView {
     let tree = Resource::new(move || refresh.0.get(), move |_| get_tree(id));
     view! {
         <Title text=title/>
-        <nav aria-label="Breadcrumb" class="breadcrumbs">
-            <ol>
-                {ancestors.into_iter().map(|a| view! {
-                    <li><a href=format!("/nodes/{}", a.id)>{a.name}</a></li>
-                }).collect_view()}
-                <li aria-current="page">{node.name.clone()}</li>
-            </ol>
-        </nav>
+        <Breadcrumbs ancestors=ancestors node=node.clone()/>
         <h1><span class="kind">{node.kind.label()}</span>" "<span data-testid="node-title">{node.name.clone()}</span></h1>
+        <nav aria-label="This account" class="node-links">
+            {can_view_users.then(|| view! { <a href=format!("/nodes/{id}/users") data-testid="directory-link">"Users"</a> })}
+            {can(Permission::ViewAuditLog).then(|| view! { <a href=format!("/nodes/{id}/audit")>"Audit log"</a> })}
+            {can(Permission::ViewAccount).then(|| view! { <a href=format!("/nodes/{id}/contacts")>"Contacts"</a> })}
+            {can(Permission::ViewAccount).then(|| view! { <a href=format!("/nodes/{id}/call-teams")>"Call teams"</a> })}
+            {can_view_users.then(|| view! { <a href=format!("/nodes/{id}/teams")>"Teams"</a> })}
+            {can(Permission::ViewAccount).then(|| view! { <a href=format!("/nodes/{id}/access")>"Access control"</a> })}
+        </nav>
         <div class="node-layout">
             <section class="card" aria-labelledby="below-heading">
                 <h2 id="below-heading">"Below this account"</h2>
@@ -112,7 +116,9 @@ fn NodeBody(detail: NodeDetail) -> impl IntoView {
                     <Members node=id can_manage=can_manage_users/>
                     {can_manage_users.then(|| view! { <AddRoleForm node=id/> })}
                     <crate::pages::invite::PendingInvitations node=id can_manage=can_manage_users/>
+                    <crate::pages::node_disabled::DisabledUsers node=id/>
                     {can_manage_users.then(|| view! { <crate::pages::invite::InviteForm node=id/> })}
+                    {can_manage_users.then(|| view! { <p class="bulk-add-link"><a href=format!("/nodes/{id}/bulk-add")>"Bulk add"</a></p> })}
                 </section>
             })}
             {(can_rename || can_manage_roles || (can_manage_tree && !is_root)).then(|| view! {
@@ -122,6 +128,7 @@ fn NodeBody(detail: NodeDetail) -> impl IntoView {
                         <p><a href=format!("/nodes/{agency}/roles")>"Roles and permissions"</a></p>
                     })}
                     {can_rename.then(|| view! { <RenameForm node=id current=node.name.clone()/> })}
+                    {(can_rename && is_root).then(|| view! { <crate::pages::call_prefs::AgencyLabelsCard agency=id/> })}
                     {(can_manage_tree && !is_root).then(|| view! {
                         <crate::pages::node_access::MoveForm node=id/>
                         <ArchiveForm node=id/>
@@ -136,7 +143,14 @@ fn NodeBody(detail: NodeDetail) -> impl IntoView {
 fn CreateChildForm(parent: NodeId) -> impl IntoView {
     let action = ServerAction::<CreateNode>::new();
     let refresh = expect_context::<Refresh>();
-    on_success(move || action.value().get(), move || refresh.bump());
+    let toasts = use_toasts();
+    on_success(
+        move || action.value().get(),
+        move || {
+            toasts.show("Created.");
+            refresh.bump();
+        },
+    );
     let error = failure(move || action.value().get());
     view! {
         <ActionForm action=action attr:class="form form-inline">
@@ -185,20 +199,16 @@ fn ArchiveForm(node: NodeId) -> impl IntoView {
             let _ = window().location().set_href("/");
         },
     );
-    let confirm = move |ev: leptos::ev::SubmitEvent| {
-        let ok = window()
-            .confirm_with_message("Archive this account and everything below it? People lose the access it gave them.")
-            .unwrap_or(false);
-        if !ok {
-            ev.prevent_default();
-        }
-    };
+    let confirmed = ConfirmedForm::new();
     view! {
-        <ActionForm action=action attr:class="form form-inline" on:submit=confirm>
+        <ActionForm action=action node_ref=confirmed.form attr:class="form form-inline" on:submit=move |ev| confirmed.on_submit(ev)>
             <input type="hidden" name="node_id" value=node.to_string()/>
             <button type="submit" class="button button-danger" disabled=move || action.pending().get()>"Archive…"</button>
             <Alert message=error/>
         </ActionForm>
+        <ConfirmDialog confirm=confirmed.confirm id="archive" title="Archive this account?"
+            message="It and everything below it are archived, and people lose the access it gave them."
+            action="Archive" on_confirm=move || confirmed.proceed()/>
     }
 }
 
@@ -265,16 +275,28 @@ fn RevokeButton(
 ) -> impl IntoView {
     let action = ServerAction::<RevokeRole>::new();
     let refresh = expect_context::<Refresh>();
-    on_success(move || action.value().get(), move || refresh.bump());
+    let toasts = use_toasts();
+    let done = format!("{role_name} removed.");
+    on_success(
+        move || action.value().get(),
+        move || {
+            toasts.show(done.clone());
+            refresh.bump();
+        },
+    );
     let error = failure(move || action.value().get());
     let label = format!("Remove {role_name}");
+    let confirmed = ConfirmedForm::new();
     view! {
-        <ActionForm action=action attr:class="inline-form">
+        <ActionForm action=action node_ref=confirmed.form attr:class="inline-form" on:submit=move |ev| confirmed.on_submit(ev)>
             <input type="hidden" name="node_id" value=node.to_string()/>
             <input type="hidden" name="user_id" value=user.to_string()/>
             <input type="hidden" name="role_id" value=role.to_string()/>
             <button type="submit" class="button button-small" aria-label=label disabled=move || action.pending().get()>"Remove"</button>
         </ActionForm>
+        <ConfirmDialog confirm=confirmed.confirm id=format!("revoke-{user}-{role}") title=format!("Remove the {role_name} role?")
+            message="Their access through this role here, and below, ends at once." action="Remove"
+            on_confirm=move || confirmed.proceed()/>
         <Alert message=error/>
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::{
     api::roles::{DeleteRole, PermissionDiff, RoleSummary, SaveRole, preview_role_change},
-    components::Alert,
+    components::{Alert, ConfirmDialog, ConfirmedForm},
     domain::{NodeId, Permission},
     pages::roles::by_area,
 };
@@ -165,13 +165,17 @@ fn DeleteRoleForm(
                 window().location().set_href(&window().location().pathname().unwrap_or_default());
         }
     });
-    let confirm = move |ev: leptos::ev::SubmitEvent| {
-        if !window().confirm_with_message("Delete this role?").unwrap_or(false) {
-            ev.prevent_default();
-        }
+    let confirmed = ConfirmedForm::new();
+    let message = if held {
+        "The people holding it get the role you chose instead. This cannot be undone."
+    } else {
+        "Nobody holds it. This cannot be undone."
     };
     view! {
-        <ActionForm action=action attr:class="form form-inline danger-zone" on:submit=confirm>
+        <ConfirmDialog confirm=confirmed.confirm id="delete-role" title="Delete this role?"
+            message=message.to_string() action="Delete role" on_confirm=move || confirmed.proceed()/>
+        <ActionForm action=action node_ref=confirmed.form attr:class="form form-inline danger-zone"
+            on:submit=move |ev| confirmed.on_submit(ev)>
             <input type="hidden" name="role_id" value=role.to_string()/>
             {held.then(|| view! {
                 <div class="field">

@@ -2,8 +2,11 @@
 //! editor beside the list. `?role=ID` selects a role, `?role=new` starts a new one.
 
 use crate::{
-    api::roles::{RoleSummary, get_role, list_roles},
-    components::AdminLayout,
+    api::{
+        nodes::get_node,
+        roles::{RoleSummary, get_role, list_roles},
+    },
+    components::{AdminLayout, Breadcrumbs},
     domain::{NodeId, Permission, PermissionArea},
     pages::role_editor::RoleEditor,
 };
@@ -28,18 +31,29 @@ fn RolesView() -> impl IntoView {
     let node = move || params.read().get("id").and_then(|s| s.parse::<NodeId>().ok());
     let selected = move || query.read().get("role");
     // Saving and deleting load the page again, so the list is fetched once per page.
+    // Where the node sits comes with the list (for the breadcrumbs), in the same fetch.
     let roles = Resource::new(node, |node| async move {
         match node {
-            Some(n) => list_roles(n).await.map(|r| (n, r)),
+            Some(n) => {
+                let list = list_roles(n).await?;
+                Ok((n, list, get_node(n).await.ok()))
+            }
             None => Err(crate::error::AppError::not_found("There is no such account.")),
         }
     });
     view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                roles.await.ok().and_then(|(_, _, detail)| detail).map(|d| view! {
+                    <Breadcrumbs ancestors=d.ancestors node=d.node here="Roles"/>
+                })
+            })}
+        </Suspense>
         <h1>"Roles and permissions"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match roles.await {
-                    Ok((node, list)) => {
+                    Ok((node, list, _)) => {
                         let chosen = selected();
                         let current = chosen.as_deref().and_then(|s| s.parse::<i64>().ok())
                             .and_then(|id| list.iter().find(|r| r.id.0 == id).cloned());

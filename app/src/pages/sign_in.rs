@@ -57,6 +57,7 @@ pub fn SignInPage() -> impl IntoView {
                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </ActionForm>
+                <p><a href="/forgot-password">"Forgot your password?"</a></p>
             </div>
         </main>
     }

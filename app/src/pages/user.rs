@@ -1,10 +1,21 @@
-//! A person: who they are and the roles they hold across the account tree.
+//! A person: who they are, the roles they hold across the account tree, and (for those who
+//! may change it) their account status: suspend, reactivate, disable, reinvite, delete.
 
 use crate::{
-    api::{members::list_user_roles, users::get_user},
-    components::AdminLayout,
-    domain::UserId,
+    api::{
+        lifecycle::{DeleteUser, DisableUser, ReactivateUser, ReinviteUser, SuspendUser},
+        members::list_user_roles,
+        nodes::get_node,
+        profile::{UpdateProfile, get_profile},
+        users::{UserSummary, get_user},
+    },
+    components::{AdminLayout, Alert, Breadcrumbs, Confirm, ConfirmDialog},
+    domain::{
+        UserId, UserStatus,
+        user::{REASON_MAX_CHARS, long_utc},
+    },
     error::AppError,
+    pages::profile::{ProfileDetails, time_zones},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,21 +34,50 @@ pub fn UserPage() -> impl IntoView {
 fn UserView() -> impl IntoView {
     let params = use_params_map();
     let user_id = move || params.read().get("id").and_then(|s| s.parse::<UserId>().ok());
-    let data = Resource::new(user_id, |id| async move {
-        let id = id.ok_or_else(|| AppError::not_found("There is no such person."))?;
-        Ok::<_, AppError>((get_user(id).await?, list_user_roles(id).await?))
-    });
+    // Bumped after a status change, so the person is fetched again.
+    let refresh = RwSignal::new(0_u32);
+    // The profile form's save reloads the person too (with the profile's new version).
+    let profile_save = ServerAction::<UpdateProfile>::new();
+    let zones = time_zones();
+    let data = Resource::new(
+        move || (user_id(), refresh.get(), profile_save.version().get()),
+        |(id, _, _)| async move {
+            let id = id.ok_or_else(|| AppError::not_found("There is no such person."))?;
+            let user = get_user(id).await?;
+            let roles = list_user_roles(id).await?;
+            let profile = get_profile(id).await.ok();
+            // Where their home account sits, for the breadcrumbs (if the caller may see it).
+            let home = match &user.home_node {
+                Some((home, _)) => get_node(*home).await.ok(),
+                None => None,
+            };
+            Ok::<_, AppError>((user, roles, home, profile))
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((user, roles)) => view! {
+                    Ok((user, roles, home, profile)) => view! {
                         <Title text=format!("{} · Roster", user.name)/>
+                        {home.map(|d| view! { <Breadcrumbs ancestors=d.ancestors node=d.node here=user.name.clone()/> })}
                         <h1 data-testid="user-name">{user.name.clone()}</h1>
                         <p class="lead">
                             {user.email.clone()}" · "
-                            <span class=format!("status status-{}", user.status.key())>{user.status.label()}</span>
+                            <span class=format!("status status-{}", user.status.key()) data-testid="user-status">{user.status.label()}</span>
+                            {user.home_node.clone().map(|(id, name)| view! {
+                                " · Home account: "<a href=format!("/nodes/{id}")>{name}</a>
+                            })}
                         </p>
+                        {user.may_manage.then(|| view! { <StatusCard user=user.clone() refresh=refresh/> })}
+                        {profile.map(|p| view! {
+                            <section class="card" aria-labelledby="profile-heading">
+                                <h2 id="profile-heading">"Profile"</h2>
+                                <ProfileDetails profile=p action=profile_save zones=zones/>
+                            </section>
+                        })}
+                        <crate::pages::user_teams::UserTeamsCard user_id=user.id/>
+                        <p class="profile-links"><a href=format!("/users/{}/calls", user.id) data-testid="call-prefs-link">"Call preferences"</a></p>
                         <section class="card" aria-labelledby="roles-heading">
                             <h2 id="roles-heading">"Roles across the account tree"</h2>
                             {if roles.is_empty() {
@@ -67,5 +107,151 @@ fn UserView() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Follows one action of the card: a success reloads the person (and clears the last
+/// error), a failure becomes the card's error, except a reason problem, which is shown at
+/// the reason field.
+fn follow(
+    value: impl Fn() -> Option<Result<(), AppError>> + 'static,
+    error: RwSignal<Option<String>>,
+    then: impl Fn() + 'static,
+) {
+    Effect::new(move |_| match value() {
+        Some(Ok(())) => {
+            error.set(None);
+            then();
+        }
+        Some(Err(e)) if e.field_message("reason").is_none() => error.set(Some(e.to_string())),
+        _ => {}
+    });
+}
+
+/// "Account status": the badge, the reason and since when, and the changes that apply.
+#[component]
+fn StatusCard(user: UserSummary, refresh: RwSignal<u32>) -> impl IntoView {
+    let id = user.id;
+    let suspend = ServerAction::<SuspendUser>::new();
+    let reactivate = ServerAction::<ReactivateUser>::new();
+    let disable = ServerAction::<DisableUser>::new();
+    let reinvite = ServerAction::<ReinviteUser>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let error = RwSignal::new(None::<String>);
+    let reload = move || refresh.update(|n| *n += 1);
+    follow(move || suspend.value().get(), error, reload);
+    follow(move || reactivate.value().get(), error, reload);
+    follow(move || disable.value().get(), error, reload);
+    follow(move || reinvite.value().get(), error, reload);
+    // Gone from every list: back to where they belonged, or to the tree.
+    let after_delete =
+        user.home_node.as_ref().map_or("/".to_string(), |(n, _)| format!("/nodes/{n}"));
+    follow(
+        move || delete.value().get(),
+        error,
+        move || {
+            let _ = window().location().set_href(&after_delete);
+        },
+    );
+    let pending = move || {
+        suspend.pending().get()
+            || reactivate.pending().get()
+            || disable.pending().get()
+            || reinvite.pending().get()
+            || delete.pending().get()
+    };
+
+    let status = user.status;
+    let name = user.name.clone();
+    let since = user
+        .status_changed_at
+        .filter(|_| status != UserStatus::Active)
+        .map(|at| format!("{} since {}", status.label(), long_utc(at)));
+    let can_suspend = status == UserStatus::Active;
+    let can_disable = matches!(status, UserStatus::Active | UserStatus::Suspended);
+    let reactivation = (status == UserStatus::Suspended)
+        .then_some((user.reactivation_waits, user.reactivate_from));
+    let can_reinvite = status == UserStatus::Disabled;
+
+    // The suspension form: opened by "Suspend…", keeps its text on failure.
+    let suspending = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let reason_error = Signal::derive(move || match suspend.value().get() {
+        Some(Err(e)) => e.field_message("reason"),
+        _ => None,
+    });
+    let submit_suspension = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        suspend.dispatch(SuspendUser { user_id: id, reason: reason.get_untracked() });
+    };
+
+    let confirm_disable = Confirm::new();
+    let confirm_delete = Confirm::new();
+    let delete_title = format!("Delete {name}?");
+
+    view! {
+        <section class="card account-status" aria-labelledby="status-heading" data-testid="account-status">
+            <h2 id="status-heading">"Account status"</h2>
+            <p>
+                <span class=format!("status status-{}", status.key())>{status.label()}</span>
+                {since.map(|s| view! { " "<span class="muted" data-testid="status-since">{s}</span> })}
+            </p>
+            {user.status_reason.clone().map(|r| view! {
+                <p class="status-reason" data-testid="status-reason">"Reason: "{r}</p>
+            })}
+            <Alert message=error/>
+            <div class="status-actions">
+                {can_suspend.then(|| view! {
+                    <button type="button" class="button" aria-expanded=move || suspending.get().to_string()
+                        aria-controls="suspend-form" disabled=pending
+                        on:click=move |_| suspending.update(|open| *open = !*open)>"Suspend…"</button>
+                })}
+                {reactivation.map(|(waits, _)| view! {
+                    <button type="button" class="button button-primary" disabled=move || waits || pending()
+                        aria-describedby=waits.then_some("reactivate-from")
+                        on:click=move |_| { reactivate.dispatch(ReactivateUser { user_id: id }); }>"Reactivate"</button>
+                })}
+                {can_disable.then(|| view! {
+                    <button type="button" class="button" disabled=pending
+                        on:click=move |_| confirm_disable.open()>"Disable…"</button>
+                })}
+                {can_reinvite.then(|| view! {
+                    <button type="button" class="button button-primary" disabled=pending
+                        on:click=move |_| { reinvite.dispatch(ReinviteUser { user_id: id }); }>"Reinvite"</button>
+                })}
+                <button type="button" class="button button-danger" disabled=pending on:click=move |_| confirm_delete.open()>"Delete…"</button>
+            </div>
+            {reactivation.and_then(|(waits, from)| waits.then_some(from).flatten()).map(|from| view! {
+                <p class="muted" id="reactivate-from" data-testid="reactivate-from">
+                    {format!("Can be reactivated from {}.", long_utc(from))}
+                </p>
+            })}
+            {can_suspend.then(|| view! {
+                <Show when=move || suspending.get()>
+                    <form id="suspend-form" class="form suspend-form" on:submit=submit_suspension novalidate>
+                        <div class="field" class:has-error=move || reason_error.get().is_some()>
+                            <label for="suspend-reason">"Reason for the suspension"</label>
+                            <textarea id="suspend-reason" name="reason" required rows="3" maxlength=REASON_MAX_CHARS.to_string()
+                                prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))
+                                aria-invalid=move || reason_error.get().map(|_| "true")
+                                aria-describedby=move || reason_error.get().map(|_| "suspend-reason-error")></textarea>
+                            {move || reason_error.get().map(|m| view! { <p class="field-error" id="suspend-reason-error">{m}</p> })}
+                            <p class="hint">"Shown to administrators. They cannot sign in, and can be reactivated 14 days from now at the earliest."</p>
+                        </div>
+                        <div class="form-buttons">
+                            <button type="submit" class="button button-danger" disabled=pending>"Suspend"</button>
+                            " "
+                            <button type="button" class="button" on:click=move |_| suspending.set(false)>"Cancel"</button>
+                        </div>
+                    </form>
+                </Show>
+            })}
+            <ConfirmDialog confirm=confirm_disable id="disable-user" title=format!("Disable {name}?")
+                message="They are signed out everywhere and cannot sign in or reset their password. They stay on their call teams. Reinvite them to let them back in."
+                action="Disable" on_confirm=move || { disable.dispatch(DisableUser { user_id: id, reason: String::new() }); }/>
+            <ConfirmDialog confirm=confirm_delete id="delete-user" title=delete_title
+                message="Their roles end and their pending invitations are withdrawn; they disappear from every list and their e-mail address can be invited again as someone new. History keeps their name. This cannot be undone."
+                action="Delete" on_confirm=move || { delete.dispatch(DeleteUser { user_id: id }); }/>
+        </section>
     }
 }

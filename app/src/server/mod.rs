@@ -3,10 +3,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod clock;
 pub mod db;
 pub mod mail;
 pub mod password;
+pub mod picture;
 pub mod policy;
 pub mod repo;
 pub mod respond;

@@ -61,6 +61,59 @@ pub async fn delete_all_for(
     Ok(())
 }
 
+/// Ends every session of a user but one (after a password change, on request).
+pub async fn delete_all_except(
+    conn: &mut sqlx::AnyConnection,
+    user: UserId,
+    keep_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user.0)
+        .bind(keep_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends the session of `user` whose hash starts with `prefix`; false if there is none.
+pub async fn delete_by_prefix(
+    conn: &mut sqlx::AnyConnection,
+    user: UserId,
+    prefix: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash LIKE $2")
+        .bind(user.0)
+        .bind(format!("{prefix}%"))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SessionListRow {
+    pub token_hash: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub user_agent: String,
+    pub ip: String,
+}
+
+/// A user's sessions that have not expired, most recently used first.
+pub async fn list_for(
+    conn: &mut sqlx::AnyConnection,
+    user: UserId,
+    now: Millis,
+) -> Result<Vec<SessionListRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT token_hash, created_at, last_seen_at, user_agent, ip FROM sessions \
+         WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC",
+    )
+    .bind(user.0)
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
 /// The `Set-Cookie` value that stores a session token.
 pub fn cookie(token: &str, max_age: Millis, secure: bool) -> HeaderValue {
     let c = Cookie::build((COOKIE_NAME, token.to_owned()))

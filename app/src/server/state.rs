@@ -20,6 +20,9 @@ pub struct AppConfig {
     pub smtp_url: Option<String>,
     /// The sender of outgoing mail, e.g. `Roster <roster@example.com>`.
     pub mail_from: String,
+    /// The users directory counts lists up to this many people exactly; larger ones are
+    /// estimated (and labelled so).
+    pub directory_exact_count: u64,
 }
 
 impl std::fmt::Debug for AppConfig {
@@ -31,6 +34,7 @@ impl std::fmt::Debug for AppConfig {
             .field("invite_ttl_ms", &self.invite_ttl_ms)
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "(set)"))
             .field("mail_from", &self.mail_from)
+            .field("directory_exact_count", &self.directory_exact_count)
             .finish()
     }
 }
@@ -52,6 +56,8 @@ pub struct AppState {
     pub ip_throttle: IpThrottle,
     /// Wakes the outbox worker after a transaction that queued mail commits.
     pub mail: Wakeup,
+    /// How far each running bulk add has got (this process only).
+    pub bulk_progress: super::bulk::progress::Progress,
 }
 
 impl AppState {

@@ -2,16 +2,32 @@
 
 mod api;
 mod csrf;
+mod export;
 mod headers;
+mod picture;
 
 use app::{App, server::AppState, shell};
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     middleware::{from_fn, from_fn_with_state},
+    routing::{get, post},
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, trace::TraceLayer};
+use std::time::Duration;
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
+    timeout::TimeoutLayer, trace::TraceLayer,
+};
+
+/// The largest request body accepted: a 1 MiB bulk-add batch, JSON-escaped, fits with room,
+/// and so does a picture upload (`picture::MAX_UPLOAD_BYTES`).
+const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
+
+/// No request takes longer than this (the slowest, a 10,000-line bulk add, takes about a
+/// second): a stuck one answers 503 and frees its connection instead of holding it forever.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -29,14 +45,29 @@ pub fn router(state: AppState) -> Router {
                 move || shell(options.clone())
             },
         )
+        // The users directory as a CSV download (session-authenticated like the pages).
+        .route("/export/users.csv", get(export::users_csv))
+        // Profile pictures (a file upload is a multipart form: no server function).
+        .route(
+            "/users/{id}/picture",
+            get(picture::show)
+                .post(picture::upload)
+                .layer(DefaultBodyLimit::max(picture::MAX_UPLOAD_BYTES)),
+        )
+        .route("/users/{id}/picture/remove", post(picture::remove))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Outermost last: headers, CSRF refusal, the session, the API guard, the routes.
         .layer(from_fn(api::guard))
         .layer(from_fn_with_state(state.clone(), app::server::session::resolve))
         .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
         .layer(from_fn(headers::security_headers))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

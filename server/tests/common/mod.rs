@@ -80,6 +80,7 @@ pub fn config(database_url: String) -> Config {
         invite_ttl_days: 7,
         smtp_url: None,
         mail_from: "Roster <roster@localhost>".into(),
+        directory_exact_count: 5_000,
         log: "warn".into(),
     }
 }
@@ -98,6 +99,8 @@ pub fn client() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        // A request that never answers fails its test instead of hanging the suite.
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .expect("client")
 }

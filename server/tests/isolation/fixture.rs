@@ -198,6 +198,12 @@ pub struct Snapshot {
     /// Mails queued (the mail worker marks them delivered on its own time: not compared).
     pub outbox: i64,
     pub audit_entries: i64,
+    /// user, version (no row until a person's first save)
+    pub call_preferences: Vec<(i64, i64)>,
+    /// agency, version (no row until an agency's first save)
+    pub agency_settings: Vec<(i64, i64)>,
+    /// Contacts, call teams, teams, activity visibility, tracking numbers, access groups.
+    pub teams: crate::teams_cases::TeamRows,
 }
 
 /// The tables a server function may change when it is allowed to.
@@ -211,6 +217,17 @@ pub enum Table {
     Invitations,
     /// Mail queued in the outbox.
     Outbox,
+    CallPreferences,
+    AgencySettings,
+    Contacts,
+    /// `call_teams` and their members.
+    CallTeams,
+    /// `teams` and their members.
+    Teams,
+    ActivityVisibility,
+    TrackingNumbers,
+    /// `access_groups`, the numbers they grant and their members.
+    AccessGroups,
 }
 
 impl Snapshot {
@@ -235,6 +252,13 @@ impl Snapshot {
         if self.outbox != other.outbox {
             out.push(Table::Outbox);
         }
+        if self.call_preferences != other.call_preferences {
+            out.push(Table::CallPreferences);
+        }
+        if self.agency_settings != other.agency_settings {
+            out.push(Table::AgencySettings);
+        }
+        out.extend(self.teams.changed(&other.teams));
         out
     }
 }
@@ -256,6 +280,9 @@ pub struct World {
     pub memberships: BTreeSet<(i64, Node, i64)>,
     pub callers: Vec<Caller>,
     serial: AtomicU32,
+    /// Every fixture person's e-mail, username and status, to put back after a case changed
+    /// them (a suspension, a deletion...).
+    identities: BTreeMap<i64, (String, String, String)>,
 }
 
 pub const CUSTOM_PERMISSIONS: [&str; 2] = ["view_account", "view_call_log"];
@@ -308,6 +335,7 @@ impl World {
             memberships: BTreeSet::new(),
             callers: Vec::new(),
             serial: AtomicU32::new(0),
+            identities: BTreeMap::new(),
         };
         drop(conn);
 
@@ -365,7 +393,24 @@ impl World {
             let client = w.app.client_for(&format!("{local}@example.com")).await;
             w.callers.push(Caller { role, grant, client });
         }
+        let rows: Vec<(i64, String, String, String)> =
+            sqlx::query_as("SELECT id, email, username, status FROM users")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        w.identities = rows.into_iter().map(|(id, e, u, s)| (id, (e, u, s))).collect();
         w
+    }
+
+    /// Sets a person's status directly, as if changed at `at` (to prepare a case).
+    pub async fn set_status(&self, user: i64, status: &str, at: i64) {
+        sqlx::query("UPDATE users SET status = $1, status_changed_at = $2 WHERE id = $3")
+            .bind(status)
+            .bind(at)
+            .bind(user)
+            .execute(&self.app.server.state.db.pool)
+            .await
+            .unwrap();
     }
 
     async fn person(&mut self, local: &str, first_name: &str, home: Node) -> i64 {
@@ -456,6 +501,17 @@ impl World {
         role.0
     }
 
+    /// The version of the row of `table` whose `key` is `id`; 0 when there is none.
+    pub async fn version_of(&self, table: &str, key: &str, id: i64) -> i64 {
+        let sql = format!("SELECT version FROM {table} WHERE {key} = $1");
+        let row: Option<(i64,)> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.app.server.state.db.pool)
+            .await
+            .unwrap();
+        row.map_or(0, |r| r.0)
+    }
+
     pub async fn role_version(&self, role: i64) -> i64 {
         let (v,): (i64,) = sqlx::query_as("SELECT version FROM roles WHERE id = $1")
             .bind(role)
@@ -498,6 +554,13 @@ impl World {
             ),
             outbox: count("outbox").await,
             audit_entries: count("audit_log").await,
+            call_preferences: rows!(
+                "SELECT user_id, version FROM call_preferences ORDER BY user_id"
+            ),
+            agency_settings: rows!(
+                "SELECT agency_id, version FROM agency_settings ORDER BY agency_id"
+            ),
+            teams: crate::teams_cases::TeamRows::load(pool).await,
         }
     }
 
@@ -507,6 +570,18 @@ impl World {
     pub async fn restore(&self, now: &Snapshot) {
         let pool = &self.app.server.state.db.pool;
         let mut conn = pool.acquire().await.unwrap();
+        // Nor any contacts, call teams, teams, tracking numbers or access groups.
+        now.teams.wipe(&mut conn).await;
+        // The fixture has no call preferences and no agency settings: saved ones go.
+        for (rows, table) in [
+            (now.call_preferences.len(), "call_preferences"),
+            (now.agency_settings.len(), "agency_settings"),
+        ] {
+            if rows > 0 {
+                let sql = format!("DELETE FROM {table}");
+                sqlx::query(&sql).execute(&mut *conn).await.unwrap();
+            }
+        }
         for (id, _, _, name, archived) in &now.nodes {
             match self.node_of(*id) {
                 Some(n) => {
@@ -551,6 +626,23 @@ impl World {
                 ["DELETE FROM invitations WHERE user_id = $1", "DELETE FROM users WHERE id = $1"]
             {
                 sqlx::query(sql).bind(id).execute(&mut *conn).await.unwrap();
+            }
+        }
+        // Statuses changed (and deleted people's addresses freed) by the lifecycle cases.
+        for (id, email, status, ..) in &now.users {
+            let Some((e, username, s)) = self.identities.get(id) else { continue };
+            if email != e || status != s {
+                sqlx::query(
+                    "UPDATE users SET email = $1, username = $2, status = $3, \
+                     status_reason = NULL WHERE id = $4",
+                )
+                .bind(e)
+                .bind(username)
+                .bind(s)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .unwrap();
             }
         }
         let invitations: BTreeSet<i64> = self.invitation.values().map(|(id, _)| *id).collect();

@@ -24,20 +24,39 @@ use crate::{
     },
 };
 
-const EXISTS: &str = "A user with this e-mail address already exists.";
+/// The answer about an address that belongs to someone the caller may not see: the fact,
+/// nothing more. Shared with bulk add.
+pub const EXISTS: &str = "A user with this e-mail address already exists.";
 
 fn no_invitation() -> AppError {
     AppError::not_found("This invitation no longer exists.")
 }
 
 /// "North (Acme Agency)", or just the agency's name at the agency.
-async fn place_name(conn: &mut sqlx::AnyConnection, node: &NodeSummary) -> AppResult<String> {
+pub async fn place_name(conn: &mut sqlx::AnyConnection, node: &NodeSummary) -> AppResult<String> {
     let agency = nodes::agency_of(conn, node.id).await?.ok_or_else(gone)?;
     if agency == node.id {
         return Ok(node.name.clone());
     }
     let agency = nodes::get(conn, agency).await?.ok_or_else(gone)?;
     Ok(format!("{} ({})", node.name, agency.name))
+}
+
+/// The invitation mail with the link for `token` to `place` (see [`place_name`]).
+pub fn invitation_mail(
+    state: &AppState,
+    first_name: &str,
+    inviter: &str,
+    place: &str,
+    token: &str,
+) -> templates::Composed {
+    templates::invitation(&templates::Invitation {
+        first_name,
+        inviter,
+        place,
+        link: templates::link(&state.config.public_url, &invitation_path(token)),
+        valid_for: state.config.invite_ttl_ms,
+    })
 }
 
 /// The invitation mail for `token`, queued in the caller's transaction.
@@ -51,15 +70,14 @@ async fn queue_invitation_mail(
 ) -> AppResult<()> {
     let state = AppState::get()?;
     let place = place_name(conn, node).await?;
-    let mail = templates::invitation(&templates::Invitation {
-        first_name,
-        inviter,
-        place: &place,
-        link: templates::link(&state.config.public_url, &invitation_path(token)),
-        valid_for: state.config.invite_ttl_ms,
-    });
+    let mail = invitation_mail(&state, first_name, inviter, &place, token);
     outbox::enqueue(conn, to, &mail.subject, &mail.body, state.clock.now()).await?;
     Ok(())
+}
+
+/// The details of a `user_invited` audit entry.
+pub fn invited_details(email: &Email, role_names: &[String], at: &str) -> String {
+    format!("email: {email}; roles: {}; at: {at}", role_names.join(", "))
 }
 
 pub struct InviteInput {
@@ -91,7 +109,7 @@ fn validate(input: &InviteInput) -> AppResult<(Email, String, String, Vec<RoleId
 }
 
 /// The account a node belongs to (the agency for the agency itself): the invitee's home.
-async fn home_account(conn: &mut sqlx::AnyConnection, node: &NodeSummary) -> AppResult<NodeId> {
+pub async fn home_account(conn: &mut sqlx::AnyConnection, node: &NodeSummary) -> AppResult<NodeId> {
     let ancestors = nodes::ancestors(conn, node.id).await?;
     Ok(ancestors.get(1).map_or(node.id, |a| a.id))
 }
@@ -151,7 +169,7 @@ pub async fn invite_user(
     let inviter = caller.viewer.display_name();
     queue_invitation_mail(&mut tx, email.as_str(), &first_name, &inviter, &target, &token).await?;
     let name = format!("{first_name} {last_name}");
-    let details = format!("email: {email}; roles: {}; at: {}", role_names.join(", "), target.name);
+    let details = invited_details(&email, &role_names, &target.name);
     record(&mut tx, caller, "user_invited", Some((user, &name)), node, &details).await?;
     tx.commit().await?;
     state.mail.wake();

@@ -95,6 +95,48 @@ pub fn access_granted(a: &AccessGranted<'_>) -> Composed {
     }
 }
 
+pub struct PasswordReset<'a> {
+    pub first_name: &'a str,
+    /// Someone re-invited the person (their account was disabled), rather than the person
+    /// asking for the link themselves.
+    pub reinvited_by: Option<&'a str>,
+    pub link: String,
+    pub valid_for: Millis,
+}
+
+pub fn password_reset(r: &PasswordReset<'_>) -> Composed {
+    let (subject, why) = match r.reinvited_by {
+        Some(by) => (
+            "Your Roster account is active again".to_string(),
+            format!("{by} re-enabled your Roster account."),
+        ),
+        None => (
+            "Reset your Roster password".to_string(),
+            "Someone (hopefully you) asked to reset the password of your Roster account."
+                .to_string(),
+        ),
+    };
+    Composed {
+        subject: one_line(subject),
+        body: format!(
+            "Hello {first},\n\
+             \n\
+             {why} Choose a new password at this address:\n\
+             \n\
+             {link}\n\
+             \n\
+             The link works once, for {valid}. Setting a new password signs you out everywhere \
+             else.\n\
+             \n\
+             If you did not expect this message, you can ignore it: your password stays as it \
+             is.\n",
+            first = r.first_name,
+            link = r.link,
+            valid = duration_words(r.valid_for),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +172,35 @@ mod tests {
         assert!(mail.body.contains("for 7 days"));
         let odd = Invitation { place: "North\r\nBcc: x@example.com", ..mail_parts() };
         assert!(!invitation(&odd).subject.contains('\n'));
+    }
+
+    #[test]
+    fn reset_mail_says_why_and_for_how_long() {
+        let own = password_reset(&PasswordReset {
+            first_name: "Ann",
+            reinvited_by: None,
+            link: "https://r.example/reset-password/abc".into(),
+            valid_for: HOUR,
+        });
+        assert_eq!(own.subject, "Reset your Roster password");
+        assert!(own.body.contains("\nhttps://r.example/reset-password/abc\n"));
+        assert!(own.body.contains("for 1 hour"));
+        let again = password_reset(&PasswordReset {
+            reinvited_by: Some("Ada Admin"),
+            valid_for: 7 * DAY,
+            ..own_parts()
+        });
+        assert!(again.body.contains("Ada Admin re-enabled your Roster account"));
+        assert!(again.body.contains("for 7 days"));
+    }
+
+    fn own_parts() -> PasswordReset<'static> {
+        PasswordReset {
+            first_name: "Ann",
+            reinvited_by: None,
+            link: String::new(),
+            valid_for: HOUR,
+        }
     }
 
     fn mail_parts() -> Invitation<'static> {

@@ -116,8 +116,8 @@ pub async fn insert(
     Ok(UserId(id))
 }
 
-/// The e-mail's local part, or the first `local-N` not taken.
-async fn free_username(conn: &mut AnyConnection, email: &Email) -> Result<String, sqlx::Error> {
+/// The username an address suggests: its local part, cut to the characters usernames take.
+pub(crate) fn username_base(email: &Email) -> String {
     let base: String = email
         .as_str()
         .split('@')
@@ -127,7 +127,12 @@ async fn free_username(conn: &mut AnyConnection, email: &Email) -> Result<String
         .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
         .take(40)
         .collect();
-    let base = if base.is_empty() { "user".to_string() } else { base };
+    if base.is_empty() { "user".to_string() } else { base }
+}
+
+/// The e-mail's local part, or the first `local-N` not taken.
+async fn free_username(conn: &mut AnyConnection, email: &Email) -> Result<String, sqlx::Error> {
+    let base = username_base(email);
     let taken: Vec<(String,)> =
         sqlx::query_as("SELECT username FROM users WHERE username = $1 OR username LIKE $2")
             .bind(&base)
@@ -191,7 +196,7 @@ pub async fn brief(
 
 /// "Belongs under one of `roots`": the user's home account or one of their memberships is
 /// in the subtree of a root. `$1..$n` are the roots.
-fn under_roots(n: usize) -> String {
+pub(crate) fn under_roots(n: usize) -> String {
     let list = super::placeholders(1, n);
     format!(
         "(u.home_node_id IN (SELECT descendant_id FROM node_closure WHERE ancestor_id IN ({list})) \
@@ -259,4 +264,75 @@ pub async fn search_under(
         q = q.bind(r.0);
     }
     q.bind(format!("%{escaped}%")).bind(limit).fetch_all(conn).await
+}
+
+/// The fields of the profile page.
+#[derive(sqlx::FromRow)]
+pub struct ProfileRow {
+    pub id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: String,
+    pub time_zone: String,
+    pub status: String,
+    pub home_node_id: Option<i64>,
+    pub version: i64,
+}
+
+pub async fn profile(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<Option<ProfileRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, email, first_name, last_name, username, time_zone, status, home_node_id, \
+         version FROM users WHERE id = $1",
+    )
+    .bind(user.0)
+    .fetch_optional(conn)
+    .await
+}
+
+pub struct ProfileChange<'a> {
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub username: &'a str,
+    pub time_zone: &'a str,
+}
+
+/// Saves a profile if it is still at `version`; false when someone saved in between.
+pub async fn update_profile(
+    conn: &mut AnyConnection,
+    user: UserId,
+    p: &ProfileChange<'_>,
+    version: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET first_name = $1, last_name = $2, username = $3, time_zone = $4, \
+         updated_at = $5, version = version + 1 WHERE id = $6 AND version = $7",
+    )
+    .bind(p.first_name)
+    .bind(p.last_name)
+    .bind(p.username)
+    .bind(p.time_zone)
+    .bind(now)
+    .bind(user.0)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The stored password hash (none until the person has set a password).
+pub async fn password_hash(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user.0)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.and_then(|r| r.0))
 }

@@ -1,0 +1,406 @@
+//! Access control of an account (`/nodes/:id/access`): its tracking numbers and its
+//! access-control groups, which narrow the numbers their members see. At a sub-group the
+//! page shows its account's (as the caller may see them); changes are made at the account.
+
+use crate::{
+    api::{
+        access_groups::{
+            AccessGroup, TrackingNumber, create_access_group, create_tracking_number,
+            delete_access_group, delete_tracking_number, list_access_groups, list_tracking_numbers,
+            set_access_group_members, set_access_group_numbers,
+        },
+        nodes::{NodeDetail, get_node},
+        teams::{CandidatesFor, PersonRef, list_member_candidates},
+    },
+    components::{AdminLayout, Alert, use_toasts},
+    domain::{NodeId, NodeKind, Permission, UserId, phone::display_phone},
+    error::AppError,
+    pages::{
+        node_frame::{BoundField, frame_error, frame_header, no_node, use_node_id},
+        teams::person_view,
+    },
+};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+#[component]
+pub fn AccessGroupsPage() -> impl IntoView {
+    view! {
+        <AdminLayout>
+            <AccessView/>
+        </AdminLayout>
+    }
+}
+
+/// The node, its account's numbers and groups (as the caller may see them), and who may be
+/// put in a group (for those who may).
+type Data = (NodeDetail, Vec<TrackingNumber>, Vec<AccessGroup>, Vec<PersonRef>);
+
+async fn load(id: Option<NodeId>) -> Result<Data, AppError> {
+    let id = id.ok_or_else(no_node)?;
+    let detail = get_node(id).await?;
+    let numbers = list_tracking_numbers(id).await?;
+    let groups = list_access_groups(id).await?;
+    let people = if may_manage(&detail) {
+        list_member_candidates(id, CandidatesFor::AccessGroup, String::new()).await?
+    } else {
+        Vec::new()
+    };
+    Ok((detail, numbers, groups, people))
+}
+
+/// Changes are made at the account itself, by those who manage its settings.
+fn may_manage(detail: &NodeDetail) -> bool {
+    detail.node.kind != NodeKind::Group
+        && detail.permissions.contains(&Permission::ManageAccountSettings)
+}
+
+#[component]
+fn AccessView() -> impl IntoView {
+    let node_id = use_node_id();
+    let refresh = RwSignal::new(0_u32);
+    let data = Resource::new(move || (node_id(), refresh.get()), |(id, _)| load(id));
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((detail, numbers, groups, people)) => view! {
+                        {frame_header("Access control", &detail)}
+                        <AccessBody detail=detail numbers=numbers groups=groups people=people refresh=refresh/>
+                    }.into_any(),
+                    Err(e) => frame_error("Access control", e),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AccessBody(
+    detail: NodeDetail,
+    numbers: Vec<TrackingNumber>,
+    groups: Vec<AccessGroup>,
+    people: Vec<PersonRef>,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let node = detail.node.id;
+    let is_group = detail.node.kind == NodeKind::Group;
+    let account = detail.ancestors.iter().find(|a| a.kind == NodeKind::Account).cloned();
+    let can_manage = may_manage(&detail);
+    view! {
+        {is_group.then(|| view! {
+            <p class="alert alert-info" role="note">
+                "Tracking numbers and access-control groups belong to an account. These are "
+                {match account {
+                    Some(a) => view! { <a href=format!("/nodes/{}/access", a.id)>{a.name}</a>"'s" }.into_any(),
+                    None => view! { "its account's" }.into_any(),
+                }}
+                ", as you may see them."
+            </p>
+        })}
+        <p class="muted">
+            "Someone in at least one access-control group sees only the tracking numbers their groups grant; "
+            "someone in none sees them all. Only people holding Call Agent, Call Manager or Report Manager "
+            "in the account can be put in a group."
+        </p>
+        <section class="card" aria-labelledby="numbers-heading">
+            <h2 id="numbers-heading">"Tracking numbers"</h2>
+            <NumbersTable node=node numbers=numbers.clone() can_manage=can_manage refresh=refresh/>
+            {can_manage.then(|| view! { <NewNumberForm node=node refresh=refresh/> })}
+        </section>
+        <section class="card" aria-labelledby="groups-heading">
+            <h2 id="groups-heading">"Access-control groups"</h2>
+            {if groups.is_empty() {
+                view! { <p class="empty">"No access-control groups yet: everyone sees every number."</p> }.into_any()
+            } else {
+                groups.into_iter().map(|g| view! {
+                    <GroupBlock group=g node=node numbers=numbers.clone() people=people.clone()
+                        can_manage=can_manage refresh=refresh/>
+                }).collect_view().into_any()
+            }}
+            {can_manage.then(|| view! { <NewGroupForm node=node refresh=refresh/> })}
+        </section>
+    }
+}
+
+#[component]
+fn NumbersTable(
+    node: NodeId,
+    numbers: Vec<TrackingNumber>,
+    can_manage: bool,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let delete = Action::new(move |id: &i64| delete_tracking_number(node, *id));
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => {
+            toasts.show("The tracking number was removed.");
+            refresh.update(|n| *n += 1);
+        }
+        Some(Err(e)) => toasts.show(e.to_string()),
+        None => {}
+    });
+    if numbers.is_empty() {
+        return view! { <p class="empty">"No tracking numbers you can see."</p> }.into_any();
+    }
+    view! {
+        <table class="table" data-testid="tracking-numbers">
+            <thead><tr>
+                <th scope="col">"Number"</th><th scope="col">"Name"</th>
+                {can_manage.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
+            </tr></thead>
+            <tbody>
+                {numbers.into_iter().map(|n| {
+                    let shown = display_phone(&n.number);
+                    let label = format!("Remove {shown}");
+                    let id = n.id;
+                    view! {
+                        <tr>
+                            <td>{shown.clone()}</td>
+                            <td>{n.name.clone()}</td>
+                            {can_manage.then(|| view! {
+                                <td><button type="button" class="button button-small button-danger" aria-label=label
+                                    disabled=move || delete.pending().get()
+                                    on:click=move |_| {
+                                        let question = format!("Remove {shown}? Groups granting it no longer do.");
+                                        if window().confirm_with_message(&question).unwrap_or(false) {
+                                            delete.dispatch(id);
+                                        }
+                                    }>"Remove…"</button></td>
+                            })}
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn NewNumberForm(node: NodeId, refresh: RwSignal<u32>) -> impl IntoView {
+    let toasts = use_toasts();
+    let number = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let create = Action::new(move |(number, name): &(String, String)| {
+        create_tracking_number(node, number.clone(), name.clone())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(n)) = create.value().get() {
+            toasts.show(format!("{} was added.", display_phone(&n.number)));
+            number.set(String::new());
+            name.set(String::new());
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let field = move |f: &'static str| {
+        Signal::derive(move || match create.value().get() {
+            Some(Err(e)) => e.field_message(f),
+            _ => None,
+        })
+    };
+    let alert = Signal::derive(move || match create.value().get() {
+        Some(Err(AppError::Validation { fields, .. })) if !fields.is_empty() => None,
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        create.dispatch((number.get_untracked(), name.get_untracked()));
+    };
+    view! {
+        <form class="form new-number" on:submit=submit novalidate>
+            <h3>"Add a tracking number"</h3>
+            <Alert message=alert/>
+            <div class="field-row">
+                <BoundField id="new-number" label="Number" kind="tel" value=number error=field("number")
+                    hint="With + and the country code, like +1 202 555 0100." autocomplete="off"/>
+                <BoundField id="new-number-name" label="Name" value=name error=field("name") autocomplete="off"/>
+            </div>
+            <div class="form-buttons">
+                <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Add number"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn GroupBlock(
+    group: AccessGroup,
+    node: NodeId,
+    numbers: Vec<TrackingNumber>,
+    people: Vec<PersonRef>,
+    can_manage: bool,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let group_id = group.id;
+    let set_numbers =
+        Action::new(move |ids: &Vec<i64>| set_access_group_numbers(node, group_id, ids.clone()));
+    let set_members =
+        Action::new(move |ids: &Vec<UserId>| set_access_group_members(node, group_id, ids.clone()));
+    let delete = Action::new(move |_: &()| delete_access_group(node, group_id));
+    Effect::new(move |_| {
+        if matches!(set_numbers.value().get(), Some(Ok(_)))
+            || matches!(set_members.value().get(), Some(Ok(_)))
+            || matches!(delete.value().get(), Some(Ok(())))
+        {
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let error = Signal::derive(move || {
+        let a = set_numbers.value().get().and_then(|r| r.err());
+        let b = set_members.value().get().and_then(|r| r.err());
+        let c = delete.value().get().and_then(|r| r.err());
+        a.or(b).or(c).map(|e| e.to_string())
+    });
+    let pending = move || {
+        set_numbers.pending().get() || set_members.pending().get() || delete.pending().get()
+    };
+    let granted: BTreeSet<i64> = group.numbers.iter().map(|n| n.id).collect();
+    let ticked = RwSignal::new(granted);
+    let current: Vec<UserId> = group.members.iter().map(|m| m.user_id).collect();
+    let stored = StoredValue::new(current.clone());
+    let chosen = RwSignal::new(String::new());
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Ok(id) = chosen.get_untracked().parse::<UserId>() {
+            let mut ids = stored.get_value();
+            ids.push(id);
+            chosen.set(String::new());
+            set_members.dispatch(ids);
+        }
+    };
+    let name = group.name.clone();
+    let on_delete = move |_| {
+        let question = format!(
+            "Delete the access-control group {name}? Its members may then see every number."
+        );
+        if window().confirm_with_message(&question).unwrap_or(false) {
+            delete.dispatch(());
+        }
+    };
+    let addable: Vec<PersonRef> =
+        people.into_iter().filter(|p| !current.contains(&p.user_id)).collect();
+    let none_left = addable.is_empty();
+    let (heading, labelled_by) = (format!("group-{group_id}"), format!("group-{group_id}"));
+    view! {
+        <div class="access-group" data-testid="access-group" role="group" aria-labelledby=labelled_by>
+            <h3 id=heading>{group.name.clone()}</h3>
+            <Alert message=error/>
+            {if can_manage {
+                view! {
+                    <form class="form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        set_numbers.dispatch(ticked.get_untracked().into_iter().collect());
+                    }>
+                        <fieldset class="field">
+                            <legend>"Numbers it grants"</legend>
+                            {if numbers.is_empty() {
+                                view! { <p class="empty">"Add tracking numbers first."</p> }.into_any()
+                            } else {
+                                numbers.iter().map(|n| {
+                                    let id = n.id;
+                                    view! {
+                                        <label class="check">
+                                            <input type="checkbox" prop:checked=move || ticked.with(|t| t.contains(&id))
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    ticked.update(|t| { if on { t.insert(id); } else { t.remove(&id); } });
+                                                }/>
+                                            " "{format!("{} ({})", display_phone(&n.number), n.name)}
+                                        </label>
+                                    }
+                                }).collect_view().into_any()
+                            }}
+                        </fieldset>
+                        <div class="form-buttons">
+                            <button type="submit" class="button" disabled=pending>"Save numbers"</button>
+                        </div>
+                    </form>
+                }.into_any()
+            } else {
+                view! {
+                    <p>"Grants: "
+                        {if group.numbers.is_empty() { "no numbers you can see".to_string() } else {
+                            group.numbers.iter().map(|n| display_phone(&n.number)).collect::<Vec<_>>().join(", ")
+                        }}
+                    </p>
+                }.into_any()
+            }}
+            <h4>"Members"</h4>
+            {if group.members.is_empty() {
+                view! { <p class="empty">"No members yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="team-members">
+                        {group.members.iter().map(|m| {
+                            let without: Vec<UserId> = current.iter().copied().filter(|u| *u != m.user_id).collect();
+                            let label = format!("Remove {} from {}", m.name, group.name);
+                            let question = format!("Take {} out of the group {}? They may then see every number.", m.name, group.name);
+                            view! {
+                                <li>
+                                    {person_view(m)}
+                                    {can_manage.then(|| view! {
+                                        " "<button type="button" class="button button-small" aria-label=label disabled=pending
+                                            on:click=move |_| {
+                                                if window().confirm_with_message(&question).unwrap_or(false) {
+                                                    set_members.dispatch(without.clone());
+                                                }
+                                            }>"Remove…"</button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {can_manage.then(|| view! {
+                <form class="form form-inline picker" on:submit=add>
+                    <div class="field">
+                        <label for=format!("add-group-member-{group_id}")>"Add a member"</label>
+                        <select id=format!("add-group-member-{group_id}") prop:value=chosen disabled=none_left
+                            on:change=move |ev| chosen.set(event_target_value(&ev))>
+                            <option value="">{if none_left { "Nobody left to add" } else { "Choose…" }}</option>
+                            {addable.iter().map(|p| view! { <option value=p.user_id.to_string()>{format!("{} <{}>", p.name, p.email)}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <button type="submit" class="button" disabled=move || pending() || chosen.get().is_empty()>"Add"</button>
+                    <button type="button" class="button button-danger" disabled=pending on:click=on_delete>"Delete group…"</button>
+                </form>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn NewGroupForm(node: NodeId, refresh: RwSignal<u32>) -> impl IntoView {
+    let toasts = use_toasts();
+    let name = RwSignal::new(String::new());
+    let create = Action::new(move |name: &String| create_access_group(node, name.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(g)) = create.value().get() {
+            toasts.show(format!("The access-control group {} was created.", g.name));
+            name.set(String::new());
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let field = Signal::derive(move || match create.value().get() {
+        Some(Err(e)) => e.field_message("name"),
+        _ => None,
+    });
+    let alert = Signal::derive(move || match create.value().get() {
+        Some(Err(e)) if e.field_message("name").is_none() => Some(e.to_string()),
+        _ => None,
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        create.dispatch(name.get_untracked());
+    };
+    view! {
+        <form class="form form-inline new-group" on:submit=submit novalidate>
+            <BoundField id="new-group-name" label="New access-control group" value=name error=field/>
+            <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create group"</button>
+            <Alert message=alert/>
+        </form>
+    }
+}

@@ -1,0 +1,72 @@
+//! The node page's "Disabled users": people at home here or holding a role here (or below)
+//! whose account is disabled, each with a Reinvite button for those who may bring them back.
+
+use crate::{
+    api::{
+        lifecycle::{ReinviteUser, list_disabled_users},
+        users::UserSummary,
+    },
+    components::{Alert, failure, on_success},
+    domain::{NodeId, user::long_utc},
+    pages::node::Refresh,
+};
+use leptos::prelude::*;
+
+/// Shown only when someone here is disabled.
+#[component]
+pub fn DisabledUsers(node: NodeId) -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let list = Resource::new(move || refresh.0.get(), move |_| list_disabled_users(node));
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(people) if people.is_empty() => ().into_any(),
+                    Ok(people) => view! {
+                        <h3 id="disabled-heading">"Disabled users"</h3>
+                        <table class="table" data-testid="disabled-users" aria-labelledby="disabled-heading">
+                            <thead><tr>
+                                <th scope="col">"Person"</th><th scope="col">"Disabled"</th>
+                                <th scope="col"><span class="sr-only">"Actions"</span></th>
+                            </tr></thead>
+                            <tbody>
+                                {people.into_iter().map(|p| view! { <DisabledRow person=p/> }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DisabledRow(person: UserSummary) -> impl IntoView {
+    let refresh = expect_context::<Refresh>();
+    let reinvite = ServerAction::<ReinviteUser>::new();
+    on_success(move || reinvite.value().get(), move || refresh.bump());
+    let error = failure(move || reinvite.value().get());
+    let id = person.id;
+    let label = format!("Reinvite {}", person.name);
+    view! {
+        <tr data-testid="disabled-row">
+            <td>
+                <a href=format!("/users/{id}")>{person.name.clone()}</a>
+                <div class="muted">{person.email.clone()}</div>
+            </td>
+            <td>
+                {person.status_changed_at.map(long_utc)}
+                {person.status_reason.clone().map(|r| view! { <div class="muted">{r}</div> })}
+            </td>
+            <td>
+                {person.may_manage.then(|| view! {
+                    <button type="button" class="button button-small" aria-label=label
+                        disabled=move || reinvite.pending().get()
+                        on:click=move |_| { reinvite.dispatch(ReinviteUser { user_id: id }); }>"Reinvite"</button>
+                })}
+                <Alert message=error/>
+            </td>
+        </tr>
+    }
+}

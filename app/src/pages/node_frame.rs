@@ -1,0 +1,96 @@
+//! The frame of the pages that belong to one node (contacts, call teams, teams, access
+//! control): breadcrumbs back to the node, the heading and the title.
+//!
+//! Each of these pages loads the node and its own data in one resource, so the page waits
+//! on one fetch and shows one error.
+
+use crate::{api::nodes::NodeDetail, components::Breadcrumbs, domain::NodeId, error::AppError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// The node of the route's `:id`.
+pub fn use_node_id() -> impl Fn() -> Option<NodeId> + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.read().get("id").and_then(|s| s.parse::<NodeId>().ok())
+}
+
+pub fn no_node() -> AppError {
+    AppError::not_found("There is no such account.")
+}
+
+/// The title, breadcrumbs, heading and place of a page of the node `d`.
+pub fn frame_header(heading: &'static str, d: &NodeDetail) -> impl IntoView + use<> {
+    let title = format!("{heading} · {} · Roster", d.node.name);
+    let place = format!("{} {}", d.node.kind.label(), d.node.name);
+    view! {
+        <Title text=title/>
+        <Breadcrumbs ancestors=d.ancestors.clone() node=d.node.clone() here=heading/>
+        <h1>{heading}</h1>
+        <p class="lead" data-testid="frame-place">{place}</p>
+    }
+}
+
+/// The page when its node or data could not be loaded.
+pub fn frame_error(heading: &'static str, e: AppError) -> AnyView {
+    view! {
+        <Title text=format!("{heading} · Roster")/>
+        <h1>{heading}</h1>
+        <p class="alert alert-error" role="alert">{e.to_string()}</p>
+    }
+    .into_any()
+}
+
+/// The message of a failed call when it is not about one of `fields` (those show at their
+/// field), for an `Alert`.
+pub fn alert_unless_field(err: Option<&AppError>, fields: &[&str]) -> Option<String> {
+    match err {
+        Some(e) if fields.iter().any(|f| e.field_message(f).is_some()) => None,
+        Some(e) => Some(e.to_string()),
+        None => None,
+    }
+}
+
+/// A labelled input bound to `value`, with its error (from the last submit) under it and
+/// announced; the input keeps what was typed when a submit fails.
+#[component]
+pub fn BoundField(
+    /// Unique on the page.
+    #[prop(into)]
+    id: String,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if !hint.is_empty() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input id=id.clone() type=kind prop:value=value required=required
+                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || error.get().map(|_| "true")
+                aria-describedby=described_by/>
+            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
+            {move || error.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+        </div>
+    }
+}

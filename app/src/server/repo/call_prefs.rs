@@ -1,0 +1,262 @@
+//! `call_preferences` (one row per person, none until the first save) and `agency_settings`
+//! (one row per agency, none until the first save). Both saves are optimistic: a write made
+//! against a version that is no longer current changes nothing and answers `false`.
+
+use crate::domain::{
+    NodeId, Permission, UserId,
+    call_prefs::{
+        AdminFlags, AudioBitrate, CallPreferences, MissedCallEmail, SendCallsTo, TextWindow,
+        WeeklySchedule,
+    },
+    permission::PermissionSet,
+};
+use sqlx::AnyConnection;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    send_calls_to: String,
+    phone: Option<String>,
+    email: Option<String>,
+    missed_call_email: String,
+    dial_app_first: i64,
+    call_waiting: i64,
+    audio_bitrate: i64,
+    direct_dial_number: Option<String>,
+    direct_dial_extension: Option<String>,
+    sip_address: Option<String>,
+    text_window_start: i64,
+    text_window_end: i64,
+    schedule: String,
+    can_view_messages_tab: i64,
+    can_view_all_sms: i64,
+    can_view_missed_calls: i64,
+    can_view_unassigned_recordings: i64,
+    custom_1: String,
+    custom_2: String,
+    custom_3: String,
+    custom_4: String,
+    version: i64,
+}
+
+fn minutes(v: i64) -> u16 {
+    u16::try_from(v).unwrap_or(0)
+}
+
+impl From<Row> for CallPreferences {
+    /// The CHECK constraints and the server's validation keep values within their types; a
+    /// value that still does not fit reads as the default rather than failing the page.
+    fn from(r: Row) -> Self {
+        let defaults = CallPreferences::defaults("");
+        let schedule = serde_json::from_str::<WeeklySchedule>(&r.schedule).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "unreadable stored schedule");
+            WeeklySchedule::default()
+        });
+        CallPreferences {
+            send_calls_to: SendCallsTo::from_key(&r.send_calls_to)
+                .unwrap_or(defaults.send_calls_to),
+            phone: r.phone.unwrap_or_default(),
+            email: r.email.unwrap_or_default(),
+            missed_call_email: MissedCallEmail::from_key(&r.missed_call_email)
+                .unwrap_or(defaults.missed_call_email),
+            dial_app_first: r.dial_app_first != 0,
+            call_waiting: r.call_waiting != 0,
+            audio_bitrate: u16::try_from(r.audio_bitrate)
+                .ok()
+                .and_then(AudioBitrate::from_kbps)
+                .unwrap_or_default()
+                .kbps(),
+            direct_dial_number: r.direct_dial_number.unwrap_or_default(),
+            direct_dial_extension: r.direct_dial_extension.unwrap_or_default(),
+            sip_address: r.sip_address.unwrap_or_default(),
+            schedule,
+            text_window: TextWindow {
+                start: minutes(r.text_window_start),
+                end: minutes(r.text_window_end),
+            },
+            admin_flags: AdminFlags {
+                can_view_messages_tab: r.can_view_messages_tab != 0,
+                can_view_all_sms: r.can_view_all_sms != 0,
+                can_view_missed_calls: r.can_view_missed_calls != 0,
+                can_view_unassigned_recordings: r.can_view_unassigned_recordings != 0,
+            },
+            custom_fields: [r.custom_1, r.custom_2, r.custom_3, r.custom_4],
+        }
+    }
+}
+
+const COLUMNS: &str = "send_calls_to, phone, email, missed_call_email, dial_app_first, \
+    call_waiting, audio_bitrate, direct_dial_number, direct_dial_extension, sip_address, \
+    text_window_start, text_window_end, schedule, can_view_messages_tab, can_view_all_sms, \
+    can_view_missed_calls, can_view_unassigned_recordings, custom_1, custom_2, custom_3, \
+    custom_4";
+
+/// The stored preferences of `user` and their version; `None` before the first save.
+pub async fn get(
+    conn: &mut AnyConnection,
+    user: UserId,
+) -> Result<Option<(CallPreferences, i64)>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, version FROM call_preferences WHERE user_id = $1"
+    ))
+    .bind(user.0)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| {
+        let version = r.version;
+        (r.into(), version)
+    }))
+}
+
+/// `""` is stored as NULL.
+fn nullable(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// Binds the 21 columns of [`COLUMNS`], in order.
+fn bind_all<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    p: &'q CallPreferences,
+    schedule: String,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let f = &p.admin_flags;
+    let [c1, c2, c3, c4] = &p.custom_fields;
+    q.bind(p.send_calls_to.key())
+        .bind(nullable(&p.phone))
+        .bind(nullable(&p.email))
+        .bind(p.missed_call_email.key())
+        .bind(i64::from(p.dial_app_first))
+        .bind(i64::from(p.call_waiting))
+        .bind(i64::from(p.audio_bitrate))
+        .bind(nullable(&p.direct_dial_number))
+        .bind(nullable(&p.direct_dial_extension))
+        .bind(nullable(&p.sip_address))
+        .bind(i64::from(p.text_window.start))
+        .bind(i64::from(p.text_window.end))
+        .bind(schedule)
+        .bind(i64::from(f.can_view_messages_tab))
+        .bind(i64::from(f.can_view_all_sms))
+        .bind(i64::from(f.can_view_missed_calls))
+        .bind(i64::from(f.can_view_unassigned_recordings))
+        .bind(c1.as_str())
+        .bind(c2.as_str())
+        .bind(c3.as_str())
+        .bind(c4.as_str())
+}
+
+fn schedule_json(p: &CallPreferences) -> String {
+    serde_json::to_string(&p.schedule).expect("a schedule always serialises")
+}
+
+/// Saves `p` for `user` if the stored version is still `version` (0: nothing stored yet).
+/// False when someone saved in between.
+pub async fn save(
+    conn: &mut AnyConnection,
+    user: UserId,
+    p: &CallPreferences,
+    version: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = if version == 0 {
+        // A concurrent first save inserts first: this one then inserts nothing.
+        let values = super::placeholders(1, 21);
+        let sql = format!(
+            "INSERT INTO call_preferences ({COLUMNS}, user_id, updated_at, version) \
+             VALUES ({values}, $22, $23, 1) ON CONFLICT (user_id) DO NOTHING"
+        );
+        bind_all(sqlx::query(&sql), p, schedule_json(p))
+            .bind(user.0)
+            .bind(now)
+            .execute(conn)
+            .await?
+    } else {
+        let set: Vec<String> =
+            COLUMNS.split(", ").enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+        let sql = format!(
+            "UPDATE call_preferences SET {}, updated_at = $22, version = version + 1 \
+             WHERE user_id = $23 AND version = $24",
+            set.join(", ")
+        );
+        bind_all(sqlx::query(&sql), p, schedule_json(p))
+            .bind(now)
+            .bind(user.0)
+            .bind(version)
+            .execute(conn)
+            .await?
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// The agency's custom field labels and their version; `None` before the first save (or
+/// when the stored value cannot be read: the defaults apply).
+pub async fn labels(
+    conn: &mut AnyConnection,
+    agency: NodeId,
+) -> Result<Option<([String; 4], i64)>, sqlx::Error> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT custom_field_labels, version FROM agency_settings WHERE agency_id = $1",
+    )
+    .bind(agency.0)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(json, version)| {
+        let labels = serde_json::from_str::<[String; 4]>(&json).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "unreadable stored custom field labels");
+            crate::domain::call_prefs::default_labels()
+        });
+        (labels, version)
+    }))
+}
+
+/// Saves the labels if the stored version is still `version` (0: nothing stored yet).
+pub async fn save_labels(
+    conn: &mut AnyConnection,
+    agency: NodeId,
+    labels: &[String; 4],
+    version: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let json = serde_json::to_string(labels).expect("strings serialise");
+    let done = if version == 0 {
+        sqlx::query(
+            "INSERT INTO agency_settings (agency_id, custom_field_labels, updated_at, version) \
+             VALUES ($1, $2, $3, 1) ON CONFLICT (agency_id) DO NOTHING",
+        )
+        .bind(agency.0)
+        .bind(json)
+        .bind(now)
+        .execute(conn)
+        .await?
+    } else {
+        sqlx::query(
+            "UPDATE agency_settings SET custom_field_labels = $1, updated_at = $2, \
+             version = version + 1 WHERE agency_id = $3 AND version = $4",
+        )
+        .bind(json)
+        .bind(now)
+        .bind(agency.0)
+        .bind(version)
+        .execute(conn)
+        .await?
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether `user` holds `permission` at some node of the agency (at it, or below it).
+pub async fn holds_within(
+    conn: &mut AnyConnection,
+    user: UserId,
+    agency: NodeId,
+    permission: Permission,
+) -> Result<bool, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT r.permissions FROM memberships m \
+         JOIN node_closure c ON c.descendant_id = m.node_id \
+         JOIN roles r ON r.id = m.role_id \
+         WHERE m.user_id = $1 AND c.ancestor_id = $2",
+    )
+    .bind(user.0)
+    .bind(agency.0)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().any(|(keys,)| PermissionSet::from_keys(keys).contains(permission)))
+}
