@@ -20,6 +20,12 @@ pub struct NodeDetail {
     pub permissions: Vec<Permission>,
 }
 
+impl NodeDetail {
+    pub fn can(&self, p: Permission) -> bool {
+        self.permissions.contains(&p)
+    }
+}
+
 #[server(endpoint = "get_node")]
 pub async fn get_node(node_id: NodeId) -> Result<NodeDetail, AppError> {
     let caller = crate::server::policy::require(Permission::ViewAccount, node_id).await?;

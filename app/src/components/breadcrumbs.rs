@@ -1,7 +1,7 @@
 //! Where a page sits in the account tree: the node's ancestors (those the viewer may open),
 //! the node, and the page within it.
 
-use crate::{api::nodes::get_node, domain::NodeId, domain::NodeSummary};
+use crate::domain::NodeSummary;
 use leptos::prelude::*;
 
 /// Breadcrumbs from known nodes: `ancestors` root first, then `node`, then `here` (the
@@ -27,21 +27,5 @@ pub fn Breadcrumbs(
                 {here.map(|h| view! { <li aria-current="page">{h}</li> })}
             </ol>
         </nav>
-    }
-}
-
-/// The same, for a page that knows only the node's id: fetches where it sits.
-#[component]
-pub fn NodeBreadcrumbs(node: NodeId, #[prop(into)] here: String) -> impl IntoView {
-    let detail = Resource::new(move || node, get_node);
-    view! {
-        <Suspense fallback=|| view! { <nav aria-label="Breadcrumb" class="breadcrumbs"></nav> }>
-            {move || {
-                let here = here.clone();
-                Suspend::new(async move {
-                    detail.await.ok().map(|d| view! { <Breadcrumbs ancestors=d.ancestors node=d.node here=here/> })
-                })
-            }}
-        </Suspense>
     }
 }

@@ -6,7 +6,7 @@ pub mod form;
 pub mod layout;
 pub mod tree;
 
-pub use breadcrumbs::{Breadcrumbs, NodeBreadcrumbs};
+pub use breadcrumbs::Breadcrumbs;
 pub use feedback::{
     Confirm, ConfirmDialog, ConfirmedForm, ToastRegion, Toasts, provide_toasts, use_toasts,
 };

@@ -3,8 +3,9 @@
 
 use crate::{
     api::audit_log::{AuditFilter, AuditPage, list_audit_log},
-    components::{AdminLayout, NodeBreadcrumbs},
+    components::{AdminLayout, Breadcrumbs},
     domain::{NodeId, audit},
+    pages::node_frame::node_detail,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -75,8 +76,13 @@ fn AuditLogView() -> impl IntoView {
             list_audit_log(node, filter, before).await
         },
     );
+    let detail = node_detail(node_id);
     view! {
-        {move || node_id().map(|n| view! { <NodeBreadcrumbs node=n here="Audit log"/> })}
+        <Suspense fallback=|| view! { <nav aria-label="Breadcrumb" class="breadcrumbs"></nav> }>
+            {move || Suspend::new(async move {
+                detail.await.ok().map(|d| view! { <Breadcrumbs ancestors=d.ancestors node=d.node here="Audit log"/> })
+            })}
+        </Suspense>
         <h1>"Audit log"</h1>
         <p class="lead">"Who did what, here and in every account below. Entries cannot be changed or removed."</p>
         <form method="get" class="form filters" role="search" aria-label="Filter the audit log">

@@ -5,17 +5,18 @@
 use crate::{
     api::call_prefs::{
         AgencySettings, CallPreferencesView, SaveAgencySettings, SaveCallPreferences,
-        get_agency_settings, get_call_preferences,
+        get_call_preferences,
     },
     components::{AdminLayout, Alert, Field, on_success, use_session},
     domain::{
-        NodeId, UserId,
+        UserId,
         call_prefs::{
             AdminFlags, AudioBitrate, CallPreferences, DAY_MINUTES, MAX_RANGES_PER_DAY,
             MissedCallEmail, SendCallsTo, TimeRange, Weekday, hhmm, parse_hhmm,
         },
     },
     error::AppError,
+    pages::node::{NodeSections, Refresh},
 };
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
@@ -515,12 +516,12 @@ fn TextWindowFields(
 
 /// The agency's labels for the four custom user fields (agency settings).
 #[component]
-pub fn AgencyLabelsCard(agency: NodeId) -> impl IntoView {
+pub fn AgencyLabelsCard() -> impl IntoView {
     let save = ServerAction::<SaveAgencySettings>::new();
     // Fetched again after a save (new version); a failed save keeps what was typed.
-    let refresh = RwSignal::new(0_u32);
-    on_success(move || save.value().get(), move || refresh.update(|n| *n += 1));
-    let settings = Resource::new(move || refresh.get(), move |_| get_agency_settings(agency));
+    let refresh = expect_context::<Refresh>();
+    on_success(move || save.value().get(), move || refresh.bump());
+    let settings = expect_context::<NodeSections>().labels;
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
         <div class="agency-labels">
@@ -550,7 +551,7 @@ const LABEL_FIELDS: [&str; 4] = [
 fn LabelsForm(
     settings: AgencySettings,
     save: ServerAction<SaveAgencySettings>,
-    refresh: RwSignal<u32>,
+    refresh: Refresh,
 ) -> impl IntoView {
     let failed = move || match save.value().get() {
         Some(Err(e)) => Some(e),
@@ -569,7 +570,7 @@ fn LabelsForm(
         <ActionForm action=save attr:class="form labels-form" attr:novalidate=true>
             <Alert message=alert/>
             {move || conflict().then(|| view! {
-                <button type="button" class="button button-small" on:click=move |_| refresh.update(|n| *n += 1)>"Reload"</button>
+                <button type="button" class="button button-small" on:click=move |_| refresh.bump()>"Reload"</button>
             })}
             <input type="hidden" name="agency_id" value=settings.agency_id.to_string()/>
             <input type="hidden" name="version" value=settings.version.to_string()/>

@@ -15,19 +15,19 @@ use crate::{
             DirectoryFilter, DirectoryPage as Page, DirectoryRow, SortKey, count_label,
             export_path, list_directory, parse_query, query_string, short_date, sort_param,
         },
-        nodes::{NodeDetail, get_node, get_tree},
+        nodes::{NodeDetail, get_tree},
         roles::{RoleSummary, list_roles},
-        teams::list_teams,
+        teams::{Team, list_teams},
     },
     components::{AdminLayout, Breadcrumbs},
     domain::{NodeId, NodeSummary, Permission, UserId, UserStatus},
-    error::AppError,
+    pages::node_frame::{Loaded, node_detail, node_if, use_node_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
     NavigateOptions,
-    hooks::{use_location, use_navigate, use_params_map},
+    hooks::{use_location, use_navigate},
 };
 use std::{collections::BTreeSet, time::Duration};
 
@@ -40,21 +40,63 @@ pub fn DirectoryPage() -> impl IntoView {
     }
 }
 
+/// The sub-trees and the teams to narrow by.
+type Choices = (Vec<NodeSummary>, Vec<Team>);
+
+/// What the page shows besides the node, made where the page is built (see `node_detail`
+/// for why), each fetched only for a caller who may view people here.
+#[derive(Clone, Copy)]
+struct DirectoryData {
+    filter: Memo<DirectoryFilter>,
+    /// A later page's `after=`.
+    cursor: Memo<Option<String>>,
+    /// Bumped after a bulk action, so the list is read again.
+    version: RwSignal<u32>,
+    page: Loaded<Page>,
+    roles: Loaded<Vec<RoleSummary>>,
+    choices: Loaded<Choices>,
+}
+
 #[component]
 fn DirectoryView() -> impl IntoView {
-    let params = use_params_map();
-    let node_id = move || params.read().get("id").and_then(|s| s.parse::<NodeId>().ok());
-    let detail = Resource::new(node_id, |id| async move {
-        match id {
-            Some(id) => get_node(id).await,
-            None => Err(AppError::not_found("There is no such account.")),
-        }
+    let node_id = use_node_id();
+    let detail = node_detail(node_id);
+    let location = use_location();
+    let pairs = Memo::new(move |_| parse_query(&location.search.get()));
+    let filter = Memo::new(move |_| {
+        pairs.with(|p| DirectoryFilter::from_query(p.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
     });
+    let cursor = Memo::new(move |_| {
+        pairs.with(|p| p.iter().rev().find(|(k, _)| k == "after").map(|(_, v)| v.clone()))
+    });
+    let version = RwSignal::new(0u32);
+    let viewer = |d: &NodeDetail| d.can(Permission::ViewUsers);
+    let data = DirectoryData {
+        filter,
+        cursor,
+        version,
+        page: Resource::new(
+            move || (node_id(), filter.get(), cursor.get(), version.get()),
+            move |(n, f, c, _)| async move {
+                list_directory(node_if(n, detail, viewer).await?, f, c).await
+            },
+        ),
+        roles: Resource::new(node_id, move |n| async move {
+            list_roles(node_if(n, detail, viewer).await?).await
+        }),
+        choices: Resource::new(node_id, move |n| async move {
+            let node = node_if(n, detail, viewer).await?;
+            // Either list may be out of the caller's reach: then it offers nothing.
+            let tree = get_tree(node).await.unwrap_or_default();
+            let teams = list_teams(node).await.unwrap_or_default();
+            Ok((tree, teams))
+        }),
+    };
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <DirectoryBody detail=d/> }.into_any(),
+                    Ok(d) => view! { <DirectoryBody detail=d data=data/> }.into_any(),
                     Err(e) => view! {
                         <Title text="People · Roster"/>
                         <h1>"People"</h1>
@@ -83,26 +125,12 @@ const STATES: [UserStatus; 4] =
     [UserStatus::Active, UserStatus::Invited, UserStatus::Suspended, UserStatus::Disabled];
 
 #[component]
-fn DirectoryBody(detail: NodeDetail) -> impl IntoView {
+fn DirectoryBody(detail: NodeDetail, data: DirectoryData) -> impl IntoView {
+    let DirectoryData { filter, cursor, version, page, roles, choices } = data;
     let NodeDetail { node, ancestors, permissions, .. } = detail;
     let id = node.id;
     let can_view = permissions.contains(&Permission::ViewUsers);
     let can_manage = permissions.contains(&Permission::ManageUsers);
-    let location = use_location();
-    let pairs = Memo::new(move |_| parse_query(&location.search.get()));
-    let filter = Memo::new(move |_| {
-        pairs.with(|p| DirectoryFilter::from_query(p.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
-    });
-    let cursor = Memo::new(move |_| {
-        pairs.with(|p| p.iter().rev().find(|(k, _)| k == "after").map(|(_, v)| v.clone()))
-    });
-    // Bumped after a bulk action, so the list is read again.
-    let version = RwSignal::new(0u32);
-    let page = Resource::new(
-        move || (filter.get(), cursor.get(), version.get()),
-        move |(f, c, _)| list_directory(id, f, c),
-    );
-    let roles = Resource::new(|| (), move |_| list_roles(id));
     let navigate = use_navigate();
     // A new address for a changed filter; typing in the search box replaces the history
     // entry instead of adding one per pause.
@@ -136,7 +164,7 @@ fn DirectoryBody(detail: NodeDetail) -> impl IntoView {
             view! { <p class="alert alert-error" role="alert">"You do not have permission to do this."</p> }.into_any()
         } else {
             view! {
-                <FilterForm node=id filter=filter go=go roles=roles/>
+                <FilterForm node=id filter=filter go=go roles=roles choices=choices/>
                 <div class="directory-tools">
                     <Transition>
                         {move || Suspend::new(async move {
@@ -183,18 +211,9 @@ fn FilterForm(
     node: NodeId,
     filter: Memo<DirectoryFilter>,
     go: Callback<(DirectoryFilter, bool)>,
-    roles: Resource<Result<Vec<RoleSummary>, AppError>>,
+    roles: Loaded<Vec<RoleSummary>>,
+    choices: Loaded<Choices>,
 ) -> impl IntoView {
-    // The sub-trees and the teams to narrow by, in one fetch (none offered where the caller
-    // may not read them).
-    let choices = Resource::new(
-        || (),
-        move |_| async move {
-            let tree = get_tree(node).await.unwrap_or_default();
-            let teams = list_teams(node).await.unwrap_or_default();
-            (tree, teams)
-        },
-    );
     let search = NodeRef::<leptos::html::Input>::new();
     let timer: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
     let cancel_timer = move || {
@@ -285,7 +304,7 @@ fn FilterForm(
             </Suspense>
             <Suspense>
                 {move || Suspend::new(async move {
-                    let (nodes, teams) = choices.await;
+                    let (nodes, teams) = choices.await.unwrap_or_default();
                     view! {
                         {(nodes.len() > 1).then(|| view! { <SubtreeSelect nodes=nodes filter=filter go=go/> })}
                         {(!teams.is_empty()).then(|| view! {

@@ -4,15 +4,13 @@ use crate::{
     api::{
         invitations::{
             InviteOutcome, InviteUser, PendingInvitation, ResendInvitation, RevokeInvitation,
-            list_invitations,
         },
         members::grant_role,
-        roles::list_roles,
     },
     components::{Alert, Confirm, ConfirmDialog, on_success, use_toasts},
     domain::{NodeId, RoleId},
     error::AppError,
-    pages::node::Refresh,
+    pages::node::{NodeSections, Refresh},
 };
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -20,7 +18,7 @@ use std::collections::BTreeSet;
 #[component]
 pub fn InviteForm(node: NodeId) -> impl IntoView {
     let refresh = expect_context::<Refresh>();
-    let roles = Resource::new(|| (), move |_| list_roles(node));
+    let roles = expect_context::<NodeSections>().roles;
     let email = RwSignal::new(String::new());
     let first = RwSignal::new(String::new());
     let last = RwSignal::new(String::new());
@@ -142,9 +140,8 @@ pub fn InviteForm(node: NodeId) -> impl IntoView {
 }
 
 #[component]
-pub fn PendingInvitations(node: NodeId, can_manage: bool) -> impl IntoView {
-    let refresh = expect_context::<Refresh>();
-    let list = Resource::new(move || refresh.0.get(), move |_| list_invitations(node));
+pub fn PendingInvitations(can_manage: bool) -> impl IntoView {
+    let list = expect_context::<NodeSections>().invitations;
     view! {
         <Suspense>
             {move || Suspend::new(async move {

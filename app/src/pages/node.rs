@@ -3,19 +3,27 @@
 
 use crate::{
     api::{
-        members::{NodeMember, RevokeRole, list_node_members},
-        nodes::{ArchiveNode, CreateNode, NodeDetail, RenameNode, get_node, get_tree},
+        call_prefs::{AgencySettings, get_agency_settings},
+        invitations::{PendingInvitation, list_invitations},
+        lifecycle::list_disabled_users,
+        members::{AgencyUser, NodeMember, RevokeRole, list_agency_users, list_node_members},
+        nodes::{ArchiveNode, CreateNode, NodeDetail, RenameNode, get_tree},
+        roles::{RoleSummary, list_roles},
+        tree::list_reachable_nodes,
+        users::UserSummary,
     },
     components::{
         AccountTree, AdminLayout, Alert, Breadcrumbs, ConfirmDialog, ConfirmedForm, failure,
         on_success, use_toasts,
     },
-    domain::{NodeId, Permission},
-    pages::node_access::AddRoleForm,
+    domain::{NodeId, NodeSummary, Permission},
+    pages::{
+        node_access::AddRoleForm,
+        node_frame::{Loaded, NodeDetailResource, node_detail, node_if, use_node_id},
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn NodePage() -> impl IntoView {
@@ -38,18 +46,13 @@ impl Refresh {
 
 #[component]
 fn NodeView() -> impl IntoView {
-    let params = use_params_map();
-    let node_id = move || params.read().get("id").and_then(|s| s.parse::<NodeId>().ok());
+    let node_id = use_node_id();
     let refresh = Refresh(RwSignal::new(0));
     provide_context(refresh);
-    // Not keyed on `refresh`: the sections below refetch their own data, and the forms in
-    // them keep their state (and their success messages) across a change.
-    let detail = Resource::new(node_id, |id| async move {
-        match id {
-            Some(id) => get_node(id).await,
-            None => Err(crate::error::AppError::not_found("There is no such account.")),
-        }
-    });
+    // Not keyed on `refresh`: the sections refetch their own data, and the forms in them
+    // keep their state (and their success messages) across a change.
+    let detail = node_detail(node_id);
+    provide_context(NodeSections::new(node_id, detail, refresh));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -63,6 +66,70 @@ fn NodeView() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The data of the node page's sections, made where the page is built (see `node_detail`
+/// for why), each fetched only when the caller may see its section, and again after every
+/// change on the page.
+#[derive(Clone, Copy)]
+pub struct NodeSections {
+    pub tree: Loaded<Vec<NodeSummary>>,
+    pub members: Loaded<Vec<NodeMember>>,
+    pub invitations: Loaded<Vec<PendingInvitation>>,
+    pub disabled: Loaded<Vec<UserSummary>>,
+    /// The agency's people, for "+ Add role".
+    pub agency_users: Loaded<Vec<AgencyUser>>,
+    /// The roles to give here, for "+ Add role" and the invite form.
+    pub roles: Loaded<Vec<RoleSummary>>,
+    /// Where the node may move to.
+    pub destinations: Loaded<Vec<NodeSummary>>,
+    /// The agency's custom field labels (on the agency's own page).
+    pub labels: Loaded<AgencySettings>,
+}
+
+impl NodeSections {
+    fn new(
+        node_id: impl Fn() -> Option<NodeId> + Copy + Send + Sync + 'static,
+        detail: NodeDetailResource,
+        refresh: Refresh,
+    ) -> Self {
+        let key = move || (node_id(), refresh.0.get());
+        let view_users = |d: &NodeDetail| d.can(Permission::ViewUsers);
+        let manage_users = |d: &NodeDetail| d.can(Permission::ManageUsers);
+        Self {
+            tree: Resource::new(key, move |(n, _)| async move {
+                get_tree(node_if(n, detail, |_| true).await?).await
+            }),
+            members: Resource::new(key, move |(n, _)| async move {
+                list_node_members(node_if(n, detail, view_users).await?).await
+            }),
+            invitations: Resource::new(key, move |(n, _)| async move {
+                list_invitations(node_if(n, detail, view_users).await?).await
+            }),
+            disabled: Resource::new(key, move |(n, _)| async move {
+                list_disabled_users(node_if(n, detail, view_users).await?).await
+            }),
+            agency_users: Resource::new(key, move |(n, _)| async move {
+                list_agency_users(node_if(n, detail, manage_users).await?, String::new()).await
+            }),
+            roles: Resource::new(key, move |(n, _)| async move {
+                list_roles(node_if(n, detail, manage_users).await?).await
+            }),
+            destinations: Resource::new(key, move |(n, _)| async move {
+                let movable = |d: &NodeDetail| {
+                    d.can(Permission::ManageSubAccounts) && d.node.parent_id.is_some()
+                };
+                node_if(n, detail, movable).await?;
+                list_reachable_nodes().await
+            }),
+            labels: Resource::new(key, move |(n, _)| async move {
+                let agency = |d: &NodeDetail| {
+                    d.can(Permission::ManageAccountSettings) && d.node.parent_id.is_none()
+                };
+                get_agency_settings(node_if(n, detail, agency).await?).await
+            }),
+        }
     }
 }
 
@@ -80,8 +147,7 @@ fn NodeBody(detail: NodeDetail) -> impl IntoView {
     let is_root = node.parent_id.is_none();
     // Roles belong to the agency: the root of the breadcrumbs, or this node itself.
     let agency = ancestors.first().map(|a| a.id).unwrap_or(id);
-    let refresh = expect_context::<Refresh>();
-    let tree = Resource::new(move || refresh.0.get(), move |_| get_tree(id));
+    let tree = expect_context::<NodeSections>().tree;
     view! {
         <Title text=title/>
         <Breadcrumbs ancestors=ancestors node=node.clone()/>
@@ -115,8 +181,8 @@ fn NodeBody(detail: NodeDetail) -> impl IntoView {
                     <h2 id="people-heading">"People with access"</h2>
                     <Members node=id can_manage=can_manage_users/>
                     {can_manage_users.then(|| view! { <AddRoleForm node=id/> })}
-                    <crate::pages::invite::PendingInvitations node=id can_manage=can_manage_users/>
-                    <crate::pages::node_disabled::DisabledUsers node=id/>
+                    <crate::pages::invite::PendingInvitations can_manage=can_manage_users/>
+                    <crate::pages::node_disabled::DisabledUsers/>
                     {can_manage_users.then(|| view! { <crate::pages::invite::InviteForm node=id/> })}
                     {can_manage_users.then(|| view! { <p class="bulk-add-link"><a href=format!("/nodes/{id}/bulk-add")>"Bulk add"</a></p> })}
                 </section>
@@ -128,7 +194,7 @@ fn NodeBody(detail: NodeDetail) -> impl IntoView {
                         <p><a href=format!("/nodes/{agency}/roles")>"Roles and permissions"</a></p>
                     })}
                     {can_rename.then(|| view! { <RenameForm node=id current=node.name.clone()/> })}
-                    {(can_rename && is_root).then(|| view! { <crate::pages::call_prefs::AgencyLabelsCard agency=id/> })}
+                    {(can_rename && is_root).then(|| view! { <crate::pages::call_prefs::AgencyLabelsCard/> })}
                     {(can_manage_tree && !is_root).then(|| view! {
                         <crate::pages::node_access::MoveForm node=id/>
                         <ArchiveForm node=id/>
@@ -214,8 +280,7 @@ fn ArchiveForm(node: NodeId) -> impl IntoView {
 
 #[component]
 fn Members(node: NodeId, can_manage: bool) -> impl IntoView {
-    let refresh = expect_context::<Refresh>();
-    let members = Resource::new(move || refresh.0.get(), move |_| list_node_members(node));
+    let members = expect_context::<NodeSections>().members;
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

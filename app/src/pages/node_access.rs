@@ -2,16 +2,10 @@
 //! node elsewhere in the tree.
 
 use crate::{
-    api::{
-        members::{GrantRole, list_agency_users},
-        nodes::MoveNode,
-        roles::list_roles,
-        tree::list_reachable_nodes,
-    },
+    api::{members::GrantRole, nodes::MoveNode},
     components::{Alert, failure, on_success},
     domain::NodeId,
-    error::AppError,
-    pages::node::Refresh,
+    pages::node::{NodeSections, Refresh},
 };
 use leptos::prelude::*;
 
@@ -22,18 +16,15 @@ pub fn AddRoleForm(node: NodeId) -> impl IntoView {
     let action = ServerAction::<GrantRole>::new();
     on_success(move || action.value().get(), move || refresh.bump());
     let error = failure(move || action.value().get());
-    let choices = Resource::new(
-        move || refresh.0.get(),
-        move |_| async move {
-            let users = list_agency_users(node, String::new()).await?;
-            let roles = list_roles(node).await?;
-            Ok::<_, AppError>((users, roles))
-        },
-    );
+    let NodeSections { agency_users, roles, .. } = expect_context();
     view! {
         <Suspense>
             {move || Suspend::new(async move {
-                match choices.await {
+                let choices = match agency_users.await {
+                    Ok(users) => roles.await.map(|roles| (users, roles)),
+                    Err(e) => Err(e),
+                };
+                match choices {
                     Ok((users, roles)) => view! {
                         <ActionForm action=action attr:class="form form-inline add-role">
                             <input type="hidden" name="node_id" value=node.to_string()/>
@@ -67,7 +58,6 @@ pub fn AddRoleForm(node: NodeId) -> impl IntoView {
 #[component]
 pub fn MoveForm(node: NodeId) -> impl IntoView {
     let action = ServerAction::<MoveNode>::new();
-    let refresh = expect_context::<Refresh>();
     // The breadcrumbs change: load the page again.
     on_success(
         move || action.value().get(),
@@ -76,7 +66,7 @@ pub fn MoveForm(node: NodeId) -> impl IntoView {
         },
     );
     let error = failure(move || action.value().get());
-    let destinations = Resource::new(move || refresh.0.get(), |_| list_reachable_nodes());
+    let destinations = expect_context::<NodeSections>().destinations;
     view! {
         <Suspense>
             {move || Suspend::new(async move {

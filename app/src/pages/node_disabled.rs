@@ -2,21 +2,17 @@
 //! whose account is disabled, each with a Reinvite button for those who may bring them back.
 
 use crate::{
-    api::{
-        lifecycle::{ReinviteUser, list_disabled_users},
-        users::UserSummary,
-    },
+    api::{lifecycle::ReinviteUser, users::UserSummary},
     components::{Alert, failure, on_success},
-    domain::{NodeId, user::long_utc},
-    pages::node::Refresh,
+    domain::user::long_utc,
+    pages::node::{NodeSections, Refresh},
 };
 use leptos::prelude::*;
 
 /// Shown only when someone here is disabled.
 #[component]
-pub fn DisabledUsers(node: NodeId) -> impl IntoView {
-    let refresh = expect_context::<Refresh>();
-    let list = Resource::new(move || refresh.0.get(), move |_| list_disabled_users(node));
+pub fn DisabledUsers() -> impl IntoView {
+    let list = expect_context::<NodeSections>().disabled;
     view! {
         <Suspense>
             {move || Suspend::new(async move {

@@ -4,7 +4,12 @@
 //! Each of these pages loads the node and its own data in one resource, so the page waits
 //! on one fetch and shows one error.
 
-use crate::{api::nodes::NodeDetail, components::Breadcrumbs, domain::NodeId, error::AppError};
+use crate::{
+    api::nodes::{NodeDetail, get_node},
+    components::Breadcrumbs,
+    domain::NodeId,
+    error::AppError,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -17,6 +22,45 @@ pub fn use_node_id() -> impl Fn() -> Option<NodeId> + Copy + Send + Sync + 'stat
 
 pub fn no_node() -> AppError {
     AppError::not_found("There is no such account.")
+}
+
+/// Data a page loads from a server function.
+pub type Loaded<T> = Resource<Result<T, AppError>>;
+
+/// A node as its page loads it.
+pub type NodeDetailResource = Loaded<NodeDetail>;
+
+/// The node of `node_id`, for a page that shows several sections of it.
+///
+/// Such a page makes every resource of its sections here, beside this one, where the page
+/// is built; never inside a `Suspense`'s content. The server may render that content more
+/// than once (the suspense walks it again as data arrives), so a resource made there can be
+/// made twice, and the browser would hydrate against the other copy's data.
+pub fn node_detail(
+    node_id: impl Fn() -> Option<NodeId> + Send + Sync + 'static,
+) -> NodeDetailResource {
+    Resource::new(node_id, |id| async move {
+        match id {
+            Some(id) => get_node(id).await,
+            None => Err(no_node()),
+        }
+    })
+}
+
+/// `node`, for fetching a section of its page, unless its `detail` says the caller may not
+/// see that section (`allowed`): the section would not show, and the refused call would only
+/// fill the log. While the page moves to another node, `detail` may still be the last
+/// node's; the call is then made and the server decides.
+pub async fn node_if(
+    node: Option<NodeId>,
+    detail: NodeDetailResource,
+    allowed: impl FnOnce(&NodeDetail) -> bool,
+) -> Result<NodeId, AppError> {
+    let node = node.ok_or_else(no_node)?;
+    match detail.await {
+        Ok(d) if d.node.id == node && !allowed(&d) => Err(AppError::Forbidden),
+        _ => Ok(node),
+    }
 }
 
 /// The title, breadcrumbs, heading and place of a page of the node `d`.

@@ -4,10 +4,11 @@
 use crate::{
     api::{
         nodes::get_node,
-        roles::{RoleSummary, get_role, list_roles},
+        roles::{RoleDetail, RoleSummary, get_role, list_roles},
     },
     components::{AdminLayout, Breadcrumbs},
-    domain::{NodeId, Permission, PermissionArea},
+    domain::{NodeId, Permission, PermissionArea, RoleId},
+    error::AppError,
     pages::role_editor::RoleEditor,
 };
 use leptos::prelude::*;
@@ -38,7 +39,16 @@ fn RolesView() -> impl IntoView {
                 let list = list_roles(n).await?;
                 Ok((n, list, get_node(n).await.ok()))
             }
-            None => Err(crate::error::AppError::not_found("There is no such account.")),
+            None => Err(AppError::not_found("There is no such account.")),
+        }
+    });
+    // Who holds the chosen role: made here with the list, never inside the list's
+    // `Suspense` (see `node_detail` for why).
+    let chosen_id = move || selected().and_then(|s| s.parse::<i64>().ok()).map(RoleId);
+    let holders = Resource::new(chosen_id, |id| async move {
+        match id {
+            Some(id) => get_role(id).await,
+            None => Err(AppError::not_found("No role is chosen.")),
         }
     });
     view! {
@@ -68,8 +78,8 @@ fn RolesView() -> impl IntoView {
                                 </nav>
                                 <section class="card role-detail">
                                     {match (current, is_new) {
-                                        (Some(role), _) if role.builtin => view! { <BuiltinRoleView role=role.clone()/><Holders role=role/> }.into_any(),
-                                        (Some(role), _) => view! { <RoleEditor node=node role=Some(role.clone()) others=list.clone()/><Holders role=role/> }.into_any(),
+                                        (Some(role), _) if role.builtin => view! { <BuiltinRoleView role=role.clone()/><Holders detail=holders/> }.into_any(),
+                                        (Some(role), _) => view! { <RoleEditor node=node role=Some(role.clone()) others=list.clone()/><Holders detail=holders/> }.into_any(),
                                         (None, true) => view! { <RoleEditor node=node role=None others=list.clone()/> }.into_any(),
                                         (None, false) => view! { <p class="empty">"Choose a role to see what it allows, or create a custom role."</p> }.into_any(),
                                     }}
@@ -128,9 +138,7 @@ fn BuiltinRoleView(role: RoleSummary) -> impl IntoView {
 
 /// Who holds a role, at which node (within the caller's reach).
 #[component]
-fn Holders(role: RoleSummary) -> impl IntoView {
-    let id = role.id;
-    let detail = Resource::new(move || id, get_role);
+fn Holders(detail: Resource<Result<RoleDetail, AppError>>) -> impl IntoView {
     view! {
         <h3>"Who holds it"</h3>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

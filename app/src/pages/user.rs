@@ -39,6 +39,7 @@ fn UserView() -> impl IntoView {
     // The profile form's save reloads the person too (with the profile's new version).
     let profile_save = ServerAction::<UpdateProfile>::new();
     let zones = time_zones();
+    let teams = crate::pages::user_teams::user_teams(user_id);
     let data = Resource::new(
         move || (user_id(), refresh.get(), profile_save.version().get()),
         |(id, _, _)| async move {
@@ -76,7 +77,7 @@ fn UserView() -> impl IntoView {
                                 <ProfileDetails profile=p action=profile_save zones=zones/>
                             </section>
                         })}
-                        <crate::pages::user_teams::UserTeamsCard user_id=user.id/>
+                        <crate::pages::user_teams::UserTeamsCard data=teams/>
                         <p class="profile-links"><a href=format!("/users/{}/calls", user.id) data-testid="call-prefs-link">"Call preferences"</a></p>
                         <section class="card" aria-labelledby="roles-heading">
                             <h2 id="roles-heading">"Roles across the account tree"</h2>

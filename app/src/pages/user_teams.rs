@@ -8,26 +8,30 @@ use crate::{
 };
 use leptos::prelude::*;
 
+/// The card's data, made where the person's page is built (see `node_detail` for why).
+pub fn user_teams(
+    user_id: impl Fn() -> Option<UserId> + Send + Sync + 'static,
+) -> Resource<Result<UserTeams, AppError>> {
+    Resource::new(user_id, |id| async move {
+        list_user_teams_and_groups(
+            id.ok_or_else(|| AppError::not_found("There is no such person."))?,
+        )
+        .await
+    })
+}
+
 #[component]
-pub fn UserTeamsCard(user_id: UserId) -> impl IntoView {
-    // Fetched once the page is live rather than with it: the page reads first, and the
-    // teams (several queries) follow.
-    let data = RwSignal::new(None::<Result<UserTeams, AppError>>);
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            data.set(Some(list_user_teams_and_groups(user_id).await));
-        });
-    });
+pub fn UserTeamsCard(data: Resource<Result<UserTeams, AppError>>) -> impl IntoView {
     view! {
         <section class="card user-teams" aria-labelledby="user-teams-heading" data-testid="user-teams">
             <h2 id="user-teams-heading">"Teams and groups"</h2>
-            {move || match data.get() {
-                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
-                Some(Ok(t)) if t.teams.is_empty() && t.call_teams.is_empty() && t.access_groups.is_empty()
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move { match data.await {
+                Ok(t) if t.teams.is_empty() && t.call_teams.is_empty() && t.access_groups.is_empty()
                     && t.sees_activities_of.is_empty() => {
                     view! { <p class="empty">"On no team or group where you can see."</p> }.into_any()
                 }
-                Some(Ok(t)) => view! {
+                Ok(t) => view! {
                     <dl class="user-teams-list">
                         {placed_list("Teams", "teams", t.teams)}
                         {placed_list("Call teams", "call-teams", t.call_teams)}
@@ -47,8 +51,9 @@ pub fn UserTeamsCard(user_id: UserId) -> impl IntoView {
                         })}
                     </dl>
                 }.into_any(),
-                Some(Err(e)) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
-            }}
+                Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+            }})}
+            </Suspense>
         </section>
     }
 }
