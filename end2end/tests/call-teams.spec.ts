@@ -96,11 +96,15 @@ test("a call team of two users and a contact, one user disabled", async ({ page,
 
   // Taking someone off the team asks first: cancelled, nothing changes; confirmed, they go.
   const removeVic = card.getByRole("button", { name: `Remove ${full(vic)}` });
-  page.once("dialog", (d) => d.dismiss());
+  const asked = page.getByRole("dialog", { name: `Take ${full(vic)} off the call team` });
   await removeVic.click();
+  await expect(asked).toContainText("They stop getting this team's calls.");
+  await expect(asked.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await asked.getByRole("button", { name: "Cancel" }).click();
+  await expect(asked).toBeHidden();
   await expect(members).toHaveCount(3);
-  page.once("dialog", (d) => d.accept());
   await removeVic.click();
+  await asked.getByRole("button", { name: "Remove", exact: true }).click();
   await expect(members).toHaveCount(2);
   await expect(members.filter({ hasText: full(vic) })).toHaveCount(0);
 });

@@ -112,6 +112,40 @@ pub fn ConfirmDialog(
     }
 }
 
+/// A button that asks first, in a [`ConfirmDialog`], and runs `on_confirm` only when the
+/// action is chosen. Never inside a `<p>`: the browser's parser ends a paragraph at a
+/// `<dialog>`, and the page would then not hydrate.
+#[component]
+pub fn ConfirmButton(
+    /// Unique on the page: the dialog's id prefix.
+    #[prop(into)]
+    id: String,
+    /// The button's text, e.g. "Remove…".
+    label: &'static str,
+    /// What the button does when its text alone is ambiguous, e.g. "Remove Ann Lee".
+    #[prop(optional, into)]
+    aria_label: Option<String>,
+    #[prop(default = "button")] class: &'static str,
+    #[prop(into, default = Signal::stored(false))] disabled: Signal<bool>,
+    /// The question, e.g. "Remove Ann Lee from Closers?".
+    #[prop(into)]
+    title: String,
+    /// What it does.
+    #[prop(into)]
+    message: String,
+    /// The dialog's action button, e.g. "Remove".
+    #[prop(into)]
+    action: String,
+    on_confirm: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    let confirm = Confirm::new();
+    view! {
+        <button type="button" class=class aria-label=aria_label disabled=disabled
+            on:click=move |_| confirm.open()>{label}</button>
+        <ConfirmDialog confirm=confirm id=id title=title message=message action=action on_confirm=on_confirm/>
+    }
+}
+
 /// The toasts of the page: short notes that disappear by themselves.
 #[derive(Clone, Copy)]
 pub struct Toasts(RwSignal<Vec<(u64, String)>>);

@@ -8,7 +8,8 @@ pub mod tree;
 
 pub use breadcrumbs::Breadcrumbs;
 pub use feedback::{
-    Confirm, ConfirmDialog, ConfirmedForm, ToastRegion, Toasts, provide_toasts, use_toasts,
+    Confirm, ConfirmButton, ConfirmDialog, ConfirmedForm, ToastRegion, Toasts, provide_toasts,
+    use_toasts,
 };
 pub use form::{Alert, Field, failure, on_success, use_load_on_success};
 pub use layout::{AdminLayout, use_session};

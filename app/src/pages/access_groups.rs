@@ -12,12 +12,14 @@ use crate::{
         nodes::{NodeDetail, get_node},
         teams::{CandidatesFor, PersonRef, list_member_candidates},
     },
-    components::{AdminLayout, Alert, use_toasts},
+    components::{AdminLayout, Alert, ConfirmButton, use_toasts},
     domain::{NodeId, NodeKind, Permission, UserId, phone::display_phone},
     error::AppError,
     pages::{
-        node_frame::{BoundField, frame_error, frame_header, no_node, use_node_id},
-        teams::person_view,
+        node_frame::{
+            BoundField, CreateByNameForm, frame_error, frame_header, no_node, use_node_id,
+        },
+        teams::MemberList,
     },
 };
 use leptos::prelude::*;
@@ -118,7 +120,11 @@ fn AccessBody(
                         can_manage=can_manage refresh=refresh/>
                 }).collect_view().into_any()
             }}
-            {can_manage.then(|| view! { <NewGroupForm node=node refresh=refresh/> })}
+            {can_manage.then(|| view! {
+                <CreateByNameForm id="new-group-name" label="New access-control group" button="Create group"
+                    create=move |name| create_access_group(node, name)
+                    created=|g: &AccessGroup| format!("The access-control group {} was created.", g.name) refresh=refresh/>
+            })}
         </section>
     }
 }
@@ -159,14 +165,10 @@ fn NumbersTable(
                             <td>{shown.clone()}</td>
                             <td>{n.name.clone()}</td>
                             {can_manage.then(|| view! {
-                                <td><button type="button" class="button button-small button-danger" aria-label=label
-                                    disabled=move || delete.pending().get()
-                                    on:click=move |_| {
-                                        let question = format!("Remove {shown}? Groups granting it no longer do.");
-                                        if window().confirm_with_message(&question).unwrap_or(false) {
-                                            delete.dispatch(id);
-                                        }
-                                    }>"Remove…"</button></td>
+                                <td><ConfirmButton id=format!("number-{id}-remove") label="Remove…" aria_label=label
+                                    class="button button-small button-danger" disabled=Signal::derive(move || delete.pending().get())
+                                    title=format!("Remove {shown}?") message="Groups granting it no longer do."
+                                    action="Remove" on_confirm=move || { delete.dispatch(id); }/></td>
                             })}
                         </tr>
                     }
@@ -253,39 +255,15 @@ fn GroupBlock(
         let c = delete.value().get().and_then(|r| r.err());
         a.or(b).or(c).map(|e| e.to_string())
     });
-    let pending = move || {
+    let pending = Signal::derive(move || {
         set_numbers.pending().get() || set_members.pending().get() || delete.pending().get()
-    };
+    });
     let granted: BTreeSet<i64> = group.numbers.iter().map(|n| n.id).collect();
     let ticked = RwSignal::new(granted);
-    let current: Vec<UserId> = group.members.iter().map(|m| m.user_id).collect();
-    let stored = StoredValue::new(current.clone());
-    let chosen = RwSignal::new(String::new());
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let Ok(id) = chosen.get_untracked().parse::<UserId>() {
-            let mut ids = stored.get_value();
-            ids.push(id);
-            chosen.set(String::new());
-            set_members.dispatch(ids);
-        }
-    };
-    let name = group.name.clone();
-    let on_delete = move |_| {
-        let question = format!(
-            "Delete the access-control group {name}? Its members may then see every number."
-        );
-        if window().confirm_with_message(&question).unwrap_or(false) {
-            delete.dispatch(());
-        }
-    };
-    let addable: Vec<PersonRef> =
-        people.into_iter().filter(|p| !current.contains(&p.user_id)).collect();
-    let none_left = addable.is_empty();
-    let (heading, labelled_by) = (format!("group-{group_id}"), format!("group-{group_id}"));
+    let id = format!("group-{group_id}");
     view! {
-        <div class="access-group" data-testid="access-group" role="group" aria-labelledby=labelled_by>
-            <h3 id=heading>{group.name.clone()}</h3>
+        <div class="access-group" data-testid="access-group" role="group" aria-labelledby=id.clone()>
+            <h3 id=id.clone()>{group.name.clone()}</h3>
             <Alert message=error/>
             {if can_manage {
                 view! {
@@ -328,79 +306,17 @@ fn GroupBlock(
                 }.into_any()
             }}
             <h4>"Members"</h4>
-            {if group.members.is_empty() {
-                view! { <p class="empty">"No members yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="team-members">
-                        {group.members.iter().map(|m| {
-                            let without: Vec<UserId> = current.iter().copied().filter(|u| *u != m.user_id).collect();
-                            let label = format!("Remove {} from {}", m.name, group.name);
-                            let question = format!("Take {} out of the group {}? They may then see every number.", m.name, group.name);
-                            view! {
-                                <li>
-                                    {person_view(m)}
-                                    {can_manage.then(|| view! {
-                                        " "<button type="button" class="button button-small" aria-label=label disabled=pending
-                                            on:click=move |_| {
-                                                if window().confirm_with_message(&question).unwrap_or(false) {
-                                                    set_members.dispatch(without.clone());
-                                                }
-                                            }>"Remove…"</button>
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+            <MemberList id=id.clone() name=group.name.clone() members=group.members people=people
+                can_manage=can_manage consequence="They may then see every number."
+                save=Callback::new(move |ids| { set_members.dispatch(ids); }) pending=pending/>
             {can_manage.then(|| view! {
-                <form class="form form-inline picker" on:submit=add>
-                    <div class="field">
-                        <label for=format!("add-group-member-{group_id}")>"Add a member"</label>
-                        <select id=format!("add-group-member-{group_id}") prop:value=chosen disabled=none_left
-                            on:change=move |ev| chosen.set(event_target_value(&ev))>
-                            <option value="">{if none_left { "Nobody left to add" } else { "Choose…" }}</option>
-                            {addable.iter().map(|p| view! { <option value=p.user_id.to_string()>{format!("{} <{}>", p.name, p.email)}</option> }).collect_view()}
-                        </select>
-                    </div>
-                    <button type="submit" class="button" disabled=move || pending() || chosen.get().is_empty()>"Add"</button>
-                    <button type="button" class="button button-danger" disabled=pending on:click=on_delete>"Delete group…"</button>
-                </form>
+                <div class="form-buttons">
+                    <ConfirmButton id=format!("{id}-delete") label="Delete group…" class="button button-danger"
+                        disabled=pending title=format!("Delete the access-control group {}?", group.name)
+                        message="Its members may then see every number." action="Delete group"
+                        on_confirm=move || { delete.dispatch(()); }/>
+                </div>
             })}
         </div>
-    }
-}
-
-#[component]
-fn NewGroupForm(node: NodeId, refresh: RwSignal<u32>) -> impl IntoView {
-    let toasts = use_toasts();
-    let name = RwSignal::new(String::new());
-    let create = Action::new(move |name: &String| create_access_group(node, name.clone()));
-    Effect::new(move |_| {
-        if let Some(Ok(g)) = create.value().get() {
-            toasts.show(format!("The access-control group {} was created.", g.name));
-            name.set(String::new());
-            refresh.update(|n| *n += 1);
-        }
-    });
-    let field = Signal::derive(move || match create.value().get() {
-        Some(Err(e)) => e.field_message("name"),
-        _ => None,
-    });
-    let alert = Signal::derive(move || match create.value().get() {
-        Some(Err(e)) if e.field_message("name").is_none() => Some(e.to_string()),
-        _ => None,
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        create.dispatch(name.get_untracked());
-    };
-    view! {
-        <form class="form form-inline new-group" on:submit=submit novalidate>
-            <BoundField id="new-group-name" label="New access-control group" value=name error=field/>
-            <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create group"</button>
-            <Alert message=alert/>
-        </form>
     }
 }

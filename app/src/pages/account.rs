@@ -2,7 +2,7 @@
 
 use crate::{
     api::account::{ChangePassword, EndMySession, list_my_sessions},
-    components::{Alert, Field, failure},
+    components::{Alert, ConfirmDialog, ConfirmedForm, Field, failure},
     pages::invite::utc,
 };
 use leptos::prelude::*;
@@ -75,20 +75,7 @@ pub fn SessionsCard() -> impl IntoView {
                                             <td>{if s.current {
                                                 view! { <span class="badge">"This device"</span> }.into_any()
                                             } else {
-                                                let id = s.id.clone();
-                                                view! {
-                                                    <ActionForm action=end attr:class="inline-form" on:submit=|ev: leptos::ev::SubmitEvent| {
-                                                        let sure = window().confirm_with_message("Sign out that device? Whoever uses it will have to sign in again.");
-                                                        if !sure.unwrap_or(false) {
-                                                            ev.prevent_default();
-                                                        }
-                                                    }>
-                                                        <input type="hidden" name="id" value=id/>
-                                                        <button type="submit" class="button button-quiet" disabled=move || end.pending().get()>
-                                                            "Sign out"
-                                                        </button>
-                                                    </ActionForm>
-                                                }.into_any()
+                                                view! { <EndSessionForm id=s.id.clone() end=end/> }.into_any()
                                             }}</td>
                                         </tr>
                                     }).collect_view()}
@@ -100,5 +87,23 @@ pub fn SessionsCard() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// "Sign out" of another device, asked first (without JavaScript it signs out at once).
+#[component]
+fn EndSessionForm(id: String, end: ServerAction<EndMySession>) -> impl IntoView {
+    let confirmed = ConfirmedForm::new();
+    let dialog = format!("end-session-{id}");
+    view! {
+        <ActionForm action=end node_ref=confirmed.form attr:class="inline-form" on:submit=move |ev| confirmed.on_submit(ev)>
+            <input type="hidden" name="id" value=id/>
+            <button type="submit" class="button button-quiet" disabled=move || end.pending().get()>
+                "Sign out"
+            </button>
+        </ActionForm>
+        <ConfirmDialog confirm=confirmed.confirm id=dialog title="Sign out that device?"
+            message="Whoever uses it will have to sign in again." action="Sign out"
+            on_confirm=move || confirmed.proceed()/>
     }
 }

@@ -12,10 +12,12 @@ use crate::{
         nodes::{NodeDetail, get_node},
         teams::{CandidatesFor, PersonRef, list_member_candidates},
     },
-    components::{AdminLayout, Alert, use_toasts},
+    components::{AdminLayout, Alert, ConfirmButton, use_toasts},
     domain::{NodeId, Permission, UserStatus},
     error::AppError,
-    pages::node_frame::{BoundField, frame_error, frame_header, no_node, use_node_id},
+    pages::node_frame::{
+        BoundField, CreateByNameForm, frame_error, frame_header, no_node, use_node_id,
+    },
 };
 use leptos::prelude::*;
 
@@ -87,7 +89,14 @@ fn CallTeamsBody(
                     can_manage=can_manage refresh=refresh/>
             }).collect_view().into_any()
         }}
-        {can_manage.then(|| view! { <NewCallTeamForm node=node refresh=refresh/> })}
+        {can_manage.then(|| view! {
+            <section class="card" aria-labelledby="new-call-team-heading">
+                <h2 id="new-call-team-heading">"New call team"</h2>
+                <CreateByNameForm id="new-call-team-name" label="Name" button="Create call team"
+                    create=move |name| create_call_team(node, name)
+                    created=|t: &CallTeam| format!("The call team {} was created.", t.name) refresh=refresh/>
+            </section>
+        })}
     }
 }
 
@@ -133,6 +142,7 @@ fn CallTeamCard(
         let without: Vec<MemberRef> =
             current.iter().copied().filter(|x| *x != m.member).collect();
         let question = format!("Take {name} off the call team {}?", team.name);
+        let dialog_id = format!("call-team-{team_id}-remove-{i}");
         view! {
             <li class="call-team-member" data-testid="call-team-member">
                 <span class="member-name">{name.clone()}</span>
@@ -152,13 +162,10 @@ fn CallTeamCard(
                             <button type="button" class="button button-small" aria-label=format!("Move {name} down")
                                 disabled=move || i == last || pending()
                                 on:click=move |_| { set.dispatch(stored.with_value(|t| t.moved(i, 1))); }>"↓"</button>
-                            <button type="button" class="button button-small" aria-label=format!("Remove {name}")
-                                disabled=pending
-                                on:click=move |_| {
-                                    if window().confirm_with_message(&question).unwrap_or(false) {
-                                        set.dispatch(without.clone());
-                                    }
-                                }>"Remove…"</button>
+                            <ConfirmButton id=dialog_id label="Remove…" aria_label=format!("Remove {name}")
+                                class="button button-small" disabled=Signal::derive(pending) title=question
+                                message="They stop getting this team's calls." action="Remove"
+                                on_confirm=move || { set.dispatch(without.clone()); }/>
                         </span>
                     }
                 })}
@@ -306,49 +313,12 @@ fn DeleteCallTeam(
         Some(Err(e)) => toasts.show(e.to_string()),
         None => {}
     });
-    let on_click = move |_| {
-        let question = format!("Delete the call team {name}? Its members stay where they are.");
-        if window().confirm_with_message(&question).unwrap_or(false) {
-            delete.dispatch(());
-        }
-    };
     view! {
-        <p><button type="button" class="button button-danger" disabled=move || delete.pending().get() on:click=on_click>"Delete call team…"</button></p>
-    }
-}
-
-#[component]
-fn NewCallTeamForm(node: NodeId, refresh: RwSignal<u32>) -> impl IntoView {
-    let toasts = use_toasts();
-    let name = RwSignal::new(String::new());
-    let create = Action::new(move |name: &String| create_call_team(node, name.clone()));
-    Effect::new(move |_| {
-        if let Some(Ok(t)) = create.value().get() {
-            toasts.show(format!("The call team {} was created.", t.name));
-            name.set(String::new());
-            refresh.update(|n| *n += 1);
-        }
-    });
-    let field = Signal::derive(move || match create.value().get() {
-        Some(Err(e)) => e.field_message("name"),
-        _ => None,
-    });
-    let alert = Signal::derive(move || match create.value().get() {
-        Some(Err(e)) if e.field_message("name").is_none() => Some(e.to_string()),
-        _ => None,
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        create.dispatch(name.get_untracked());
-    };
-    view! {
-        <section class="card" aria-labelledby="new-call-team-heading">
-            <h2 id="new-call-team-heading">"New call team"</h2>
-            <form class="form form-inline" on:submit=submit novalidate>
-                <BoundField id="new-call-team-name" label="Name" value=name error=field/>
-                <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create call team"</button>
-                <Alert message=alert/>
-            </form>
-        </section>
+        <div class="form-buttons">
+            <ConfirmButton id=format!("call-team-{team_id}-delete") label="Delete call team…"
+                class="button button-danger" disabled=Signal::derive(move || delete.pending().get())
+                title=format!("Delete the call team {name}?") message="Its members stay where they are."
+                action="Delete call team" on_confirm=move || { delete.dispatch(()); }/>
+        </div>
     }
 }

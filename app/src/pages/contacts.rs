@@ -7,7 +7,7 @@ use crate::{
         contacts::{Contact, create_contact, delete_contact, list_contacts, update_contact},
         nodes::{NodeDetail, get_node},
     },
-    components::{AdminLayout, Alert, use_toasts},
+    components::{AdminLayout, Alert, ConfirmButton, use_toasts},
     domain::{NodeId, Permission, call_prefs::SendCallsTo, phone::display_phone},
     error::AppError,
     pages::node_frame::{
@@ -109,13 +109,6 @@ fn ContactRow(
         Some(Err(e)) => toasts.show(e.to_string()),
         None => {}
     });
-    let confirm_name = name.clone();
-    let on_delete = move |_| {
-        let question = format!("Delete {confirm_name}? They leave every call team they are on.");
-        if window().confirm_with_message(&question).unwrap_or(false) {
-            delete.dispatch(());
-        }
-    };
     let edit = contact.clone();
     view! {
         <tr data-testid="contact-row">
@@ -128,8 +121,10 @@ fn ContactRow(
                     <button type="button" class="button button-small" aria-label=format!("Edit {name}")
                         on:click=move |_| editing.set(Some(edit.clone()))>"Edit"</button>
                     " "
-                    <button type="button" class="button button-small button-danger" aria-label=format!("Delete {name}")
-                        disabled=move || delete.pending().get() on:click=on_delete>"Delete…"</button>
+                    <ConfirmButton id=format!("contact-{id}-delete") label="Delete…" aria_label=format!("Delete {name}")
+                        class="button button-small button-danger" disabled=Signal::derive(move || delete.pending().get())
+                        title=format!("Delete {name}?") message="They leave every call team they are on."
+                        action="Delete" on_confirm=move || { delete.dispatch(()); }/>
                 </td>
             })}
         </tr>

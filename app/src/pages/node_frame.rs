@@ -6,13 +6,14 @@
 
 use crate::{
     api::nodes::{NodeDetail, get_node},
-    components::Breadcrumbs,
+    components::{Alert, Breadcrumbs, use_toasts},
     domain::NodeId,
     error::AppError,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use std::future::Future;
 
 /// The node of the route's `:id`.
 pub fn use_node_id() -> impl Fn() -> Option<NodeId> + Copy + Send + Sync + 'static {
@@ -136,5 +137,58 @@ pub fn BoundField(
             {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
             {move || error.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
         </div>
+    }
+}
+
+/// The one-field form that creates something by name at a node (a team, a call team, an
+/// access-control group): the name's problem shows at the field, anything else above the
+/// button; on success a toast says `created` and the page's data is fetched again.
+#[component]
+pub fn CreateByNameForm<T, Fut>(
+    /// Unique on the page.
+    id: &'static str,
+    label: &'static str,
+    button: &'static str,
+    create: impl Fn(String) -> Fut + Send + Sync + 'static,
+    /// The toast after a success.
+    created: fn(&T) -> String,
+    refresh: RwSignal<u32>,
+) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let toasts = use_toasts();
+    let name = RwSignal::new(String::new());
+    let action = Action::new(move |name: &String| create(name.clone()));
+    Effect::new(move |_| {
+        action.value().with(|v| {
+            if let Some(Ok(t)) = v {
+                toasts.show(created(t));
+                name.set(String::new());
+                refresh.update(|n| *n += 1);
+            }
+        })
+    });
+    let failed = move |on_field: bool| {
+        action.value().with(|v| match v {
+            Some(Err(e)) => match (e.field_message("name"), on_field) {
+                (Some(m), true) => Some(m),
+                (None, false) => Some(e.to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(name.get_untracked());
+    };
+    view! {
+        <form class="form form-inline create-by-name" on:submit=submit novalidate>
+            <BoundField id=id label=label value=name error=Signal::derive(move || failed(true))/>
+            <button type="submit" class="button button-primary" disabled=move || action.pending().get()>{button}</button>
+            <Alert message=Signal::derive(move || failed(false))/>
+        </form>
     }
 }

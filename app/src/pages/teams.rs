@@ -11,10 +11,10 @@ use crate::{
             set_team_members,
         },
     },
-    components::{AdminLayout, Alert, use_toasts},
+    components::{AdminLayout, Alert, ConfirmButton, use_toasts},
     domain::{NodeId, Permission, UserId, UserStatus},
     error::AppError,
-    pages::node_frame::{BoundField, frame_error, frame_header, no_node, use_node_id},
+    pages::node_frame::{CreateByNameForm, frame_error, frame_header, no_node, use_node_id},
 };
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -94,7 +94,11 @@ fn TeamsBody(
                     <TeamBlock team=t node=node people=people.clone() can_manage=can_manage refresh=refresh/>
                 }).collect_view().into_any()
             }}
-            {can_manage.then(|| view! { <NewTeamForm node=node refresh=refresh/> })}
+            {can_manage.then(|| view! {
+                <CreateByNameForm id="new-team-name" label="New team" button="Create team"
+                    create=move |name| create_team(node, name)
+                    created=|t: &Team| format!("The team {} was created.", t.name) refresh=refresh/>
+            })}
         </section>
         <VisibilitySection node=node list=visibility people=people can_manage=can_manage refresh=refresh/>
     }
@@ -109,7 +113,6 @@ fn TeamBlock(
     refresh: RwSignal<u32>,
 ) -> impl IntoView {
     let team_id = team.id;
-    let current: Vec<UserId> = team.members.iter().map(|m| m.user_id).collect();
     let set = Action::new(move |ids: &Vec<UserId>| set_team_members(node, team_id, ids.clone()));
     let delete = Action::new(move |_: &()| delete_team(node, team_id));
     Effect::new(move |_| {
@@ -123,107 +126,97 @@ fn TeamBlock(
         let delete_err = delete.value().get().and_then(|r| r.err());
         set_err.or(delete_err).map(|e| e.to_string())
     });
-    let pending = move || set.pending().get() || delete.pending().get();
-    let chosen = RwSignal::new(String::new());
-    let stored = StoredValue::new(current.clone());
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if let Ok(id) = chosen.get_untracked().parse::<UserId>() {
-            let mut ids = stored.get_value();
-            ids.push(id);
-            chosen.set(String::new());
-            set.dispatch(ids);
-        }
-    };
-    let name = team.name.clone();
-    let on_delete = move |_| {
-        let question = format!("Delete the team {name}? Its members stay where they are.");
-        if window().confirm_with_message(&question).unwrap_or(false) {
-            delete.dispatch(());
-        }
-    };
-    let addable: Vec<PersonRef> =
-        people.into_iter().filter(|p| !current.contains(&p.user_id)).collect();
-    let none_left = addable.is_empty();
-    let (heading, labelled_by) = (format!("team-{team_id}"), format!("team-{team_id}"));
+    let pending = Signal::derive(move || set.pending().get() || delete.pending().get());
+    let id = format!("team-{team_id}");
     view! {
-        <div class="team" data-testid="team" role="group" aria-labelledby=labelled_by>
-            <h3 id=heading>{team.name.clone()}</h3>
+        <div class="team" data-testid="team" role="group" aria-labelledby=id.clone()>
+            <h3 id=id.clone()>{team.name.clone()}</h3>
             <Alert message=error/>
-            {if team.members.is_empty() {
-                view! { <p class="empty">"No members yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="team-members">
-                        {team.members.iter().map(|m| {
-                            let without: Vec<UserId> = current.iter().copied().filter(|u| *u != m.user_id).collect();
-                            let label = format!("Remove {} from {}", m.name, team.name);
-                            let question = format!("Take {} off the team {}?", m.name, team.name);
-                            view! {
-                                <li>
-                                    {person_view(m)}
-                                    {can_manage.then(|| view! {
-                                        " "<button type="button" class="button button-small" aria-label=label disabled=pending
-                                            on:click=move |_| {
-                                                if window().confirm_with_message(&question).unwrap_or(false) {
-                                                    set.dispatch(without.clone());
-                                                }
-                                            }>"Remove…"</button>
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+            <MemberList id=id.clone() name=team.name.clone() members=team.members people=people
+                can_manage=can_manage consequence="They keep their roles; only the team changes."
+                save=Callback::new(move |ids| { set.dispatch(ids); }) pending=pending/>
             {can_manage.then(|| view! {
-                <form class="form form-inline picker" on:submit=add>
-                    <div class="field">
-                        <label for=format!("add-member-{team_id}")>"Add a member"</label>
-                        <select id=format!("add-member-{team_id}") prop:value=chosen disabled=none_left
-                            on:change=move |ev| chosen.set(event_target_value(&ev))>
-                            <option value="">{if none_left { "Nobody left to add" } else { "Choose…" }}</option>
-                            {addable.iter().map(|p| view! { <option value=p.user_id.to_string()>{format!("{} <{}>", p.name, p.email)}</option> }).collect_view()}
-                        </select>
-                    </div>
-                    <button type="submit" class="button" disabled=move || pending() || chosen.get().is_empty()>"Add"</button>
-                    <button type="button" class="button button-danger" disabled=pending on:click=on_delete>"Delete team…"</button>
-                </form>
+                <div class="form-buttons">
+                    <ConfirmButton id=format!("{id}-delete") label="Delete team…" class="button button-danger"
+                        disabled=pending title=format!("Delete the team {}?", team.name)
+                        message="Its members stay where they are." action="Delete team"
+                        on_confirm=move || { delete.dispatch(()); }/>
+                </div>
             })}
         </div>
     }
 }
 
+/// The members of a team or an access-control group, each with "Remove…" (asked first),
+/// then, for those who may manage it, a picker to add one of `people`.
 #[component]
-fn NewTeamForm(node: NodeId, refresh: RwSignal<u32>) -> impl IntoView {
-    let toasts = use_toasts();
-    let name = RwSignal::new(String::new());
-    let create = Action::new(move |name: &String| create_team(node, name.clone()));
-    Effect::new(move |_| {
-        if let Some(Ok(t)) = create.value().get() {
-            toasts.show(format!("The team {} was created.", t.name));
-            name.set(String::new());
-            refresh.update(|n| *n += 1);
-        }
-    });
-    let field = Signal::derive(move || match create.value().get() {
-        Some(Err(e)) => e.field_message("name"),
-        _ => None,
-    });
-    let alert = Signal::derive(move || match create.value().get() {
-        Some(Err(e)) if e.field_message("name").is_none() => Some(e.to_string()),
-        _ => None,
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
+pub fn MemberList(
+    /// Unique on the page, e.g. "team-3".
+    id: String,
+    /// The team's or group's name, for the labels and the question.
+    name: String,
+    members: Vec<PersonRef>,
+    people: Vec<PersonRef>,
+    can_manage: bool,
+    /// What taking someone out means, under the question.
+    consequence: &'static str,
+    /// Saves the new list of members.
+    save: Callback<Vec<UserId>>,
+    pending: Signal<bool>,
+) -> impl IntoView {
+    let current: Vec<UserId> = members.iter().map(|m| m.user_id).collect();
+    let stored = StoredValue::new(current.clone());
+    let chosen = RwSignal::new(String::new());
+    let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        create.dispatch(name.get_untracked());
+        if let Ok(user) = chosen.get_untracked().parse::<UserId>() {
+            let mut ids = stored.get_value();
+            ids.push(user);
+            chosen.set(String::new());
+            save.run(ids);
+        }
     };
+    let addable: Vec<PersonRef> =
+        people.into_iter().filter(|p| !current.contains(&p.user_id)).collect();
+    let none_left = addable.is_empty();
+    let picker = format!("{id}-add-member");
     view! {
-        <form class="form form-inline new-team" on:submit=submit novalidate>
-            <BoundField id="new-team-name" label="New team" value=name error=field/>
-            <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create team"</button>
-            <Alert message=alert/>
-        </form>
+        {if members.is_empty() {
+            view! { <p class="empty">"No members yet."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="team-members">
+                    {members.iter().map(|m| {
+                        let without: Vec<UserId> = current.iter().copied().filter(|u| *u != m.user_id).collect();
+                        view! {
+                            <li>
+                                {person_view(m)}
+                                {can_manage.then(|| view! {
+                                    " "<ConfirmButton id=format!("{id}-remove-{}", m.user_id) label="Remove…"
+                                        aria_label=format!("Remove {} from {name}", m.name) class="button button-small"
+                                        disabled=pending title=format!("Take {} out of {name}?", m.name)
+                                        message=consequence action="Remove"
+                                        on_confirm=move || save.run(without.clone())/>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        {can_manage.then(|| view! {
+            <form class="form form-inline picker" on:submit=add>
+                <div class="field">
+                    <label for=picker.clone()>"Add a member"</label>
+                    <select id=picker prop:value=chosen disabled=none_left
+                        on:change=move |ev| chosen.set(event_target_value(&ev))>
+                        <option value="">{if none_left { "Nobody left to add" } else { "Choose…" }}</option>
+                        {addable.iter().map(|p| view! { <option value=p.user_id.to_string()>{format!("{} <{}>", p.name, p.email)}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button" disabled=move || pending.get() || chosen.get().is_empty()>"Add"</button>
+            </form>
+        })}
     }
 }
 
