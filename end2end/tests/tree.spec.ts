@@ -55,6 +55,8 @@ test("build a three-level tree and move through it with the keyboard", async ({ 
   await hydrated(page);
   const root = page.getByRole("treeitem", { name: new RegExp(ADMIN.agency) });
   await expect(root).toHaveAttribute("aria-expanded", "true");
+  await expect(root).toHaveAttribute("aria-level", "1");
+  await expect(page.getByRole("treeitem", { name: new RegExp(account) })).toHaveAttribute("aria-level", "2");
   await root.focus();
   await page.keyboard.press("ArrowDown");
   await expect(page.getByRole("treeitem", { name: new RegExp(account) })).toBeFocused();

@@ -189,7 +189,7 @@ fn tree_item(
                     id=item_id(id)
                     role="treeitem"
                     href=format!("/nodes/{id}")
-                    attr:aria-level=level
+                    {..leptos::tachys::html::attribute::custom::custom_attribute("aria-level", level)}
                     aria-posinset=pos
                     aria-setsize=size
                     aria-expanded=move || has_kids.then(|| if is_open() { "true" } else { "false" })
