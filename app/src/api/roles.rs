@@ -21,6 +21,13 @@ pub struct RoleSummary {
     pub version: i64,
 }
 
+impl RoleSummary {
+    /// Whether someone holding `own` at a node may give this role there (or take it away).
+    pub fn givable_with(&self, own: &[Permission]) -> bool {
+        crate::domain::role_rules::may_give(own, &self.permissions)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleHolder {
     pub user_id: UserId,

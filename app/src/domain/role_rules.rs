@@ -35,6 +35,14 @@ pub fn beyond(own: &PermissionSet, wanted: &PermissionSet) -> Vec<Permission> {
         .collect()
 }
 
+/// Whether someone holding `own` at a node may give there, or take away, a role carrying
+/// `role`: nothing in it beyond what they hold. Forms offer only such roles; the server
+/// checks the same rule on every change.
+pub fn may_give(own: &[Permission], role: &[Permission]) -> bool {
+    let own: PermissionSet = own.iter().copied().collect();
+    beyond(&own, &role.iter().copied().collect()).is_empty()
+}
+
 /// (added, removed) going from `old` to `new`, each in display order.
 pub fn diff(old: &PermissionSet, new: &PermissionSet) -> (Vec<Permission>, Vec<Permission>) {
     (new.0.difference(&old.0).copied().collect(), old.0.difference(&new.0).copied().collect())
@@ -72,6 +80,18 @@ mod tests {
             beyond(&account_admin, &BuiltinRole::BillingManager.permissions()),
             [Permission::ViewBilling, Permission::ManageBilling]
         );
+    }
+
+    #[test]
+    fn only_roles_within_ones_own_permissions_may_be_given() {
+        let perms = |r: BuiltinRole| r.permissions().0.into_iter().collect::<Vec<_>>();
+        let admin = perms(BuiltinRole::Administrator);
+        assert!(BuiltinRole::ALL.iter().all(|r| may_give(&admin, &perms(*r))));
+        let account_admin = perms(BuiltinRole::AccountAdmin);
+        assert!(may_give(&account_admin, &perms(BuiltinRole::CallAgent)));
+        assert!(!may_give(&account_admin, &perms(BuiltinRole::BillingManager)));
+        assert!(!may_give(&[], &[Permission::ViewAccount]));
+        assert!(may_give(&[], &[Permission::ViewOwnCallsOnly]));
     }
 
     #[test]

@@ -47,7 +47,10 @@ fn BulkAddView() -> impl IntoView {
         if !detail.permissions.contains(&Permission::ManageUsers) {
             return Err(AppError::Forbidden);
         }
-        Ok((detail.ancestors, detail.node, list_roles(node).await?))
+        // Only the roles the caller may give here: the server would refuse the others.
+        let roles = list_roles(node).await?;
+        let roles = roles.into_iter().filter(|r| r.givable_with(&detail.permissions)).collect();
+        Ok((detail.ancestors, detail.node, roles))
     });
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -181,7 +181,7 @@ fn DirectoryBody(detail: NodeDetail, data: DirectoryData) -> impl IntoView {
                 </div>
                 {can_manage.then(|| view! {
                     <Show when=move || live.get()>
-                        <bulk::BulkBar node=id selected=selected shown=shown roles=roles version=version/>
+                        <bulk::BulkBar node=id selected=selected shown=shown roles=roles version=version own=permissions.clone()/>
                     </Show>
                 })}
                 <div class="directory-results" aria-busy=move || busy.get().to_string()>

@@ -80,7 +80,7 @@ pub struct NodeSections {
     pub disabled: Loaded<Vec<UserSummary>>,
     /// The agency's people, for "+ Add role".
     pub agency_users: Loaded<Vec<AgencyUser>>,
-    /// The roles to give here, for "+ Add role" and the invite form.
+    /// The roles the caller may give here, for "+ Add role" and the invite form.
     pub roles: Loaded<Vec<RoleSummary>>,
     /// Where the node may move to.
     pub destinations: Loaded<Vec<NodeSummary>>,
@@ -114,7 +114,15 @@ impl NodeSections {
                 list_agency_users(node_if(n, detail, manage_users).await?, String::new()).await
             }),
             roles: Resource::new(key, move |(n, _)| async move {
-                list_roles(node_if(n, detail, manage_users).await?).await
+                let node = node_if(n, detail, manage_users).await?;
+                let roles = list_roles(node).await?;
+                // Only those the caller may give here: the server would refuse the others.
+                Ok(match detail.await {
+                    Ok(d) if d.node.id == node => {
+                        roles.into_iter().filter(|r| r.givable_with(&d.permissions)).collect()
+                    }
+                    _ => roles,
+                })
             }),
             destinations: Resource::new(key, move |(n, _)| async move {
                 let movable = |d: &NodeDetail| {

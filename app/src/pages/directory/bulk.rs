@@ -7,7 +7,7 @@ use crate::{
         roles::RoleSummary,
     },
     components::Alert,
-    domain::{NodeId, RoleId, UserId},
+    domain::{NodeId, Permission, RoleId, UserId},
     error::AppError,
 };
 use leptos::{html, prelude::*};
@@ -58,7 +58,10 @@ pub fn BulkBar(
     shown: RwSignal<Vec<(UserId, String)>>,
     roles: Resource<Result<Vec<RoleSummary>, AppError>>,
     version: RwSignal<u32>,
+    /// The caller's permissions here: only roles within them are offered.
+    own: Vec<Permission>,
 ) -> impl IntoView {
+    let own = StoredValue::new(own);
     let choice = RwSignal::new(Choice::AddRole);
     let role: RwSignal<Option<RoleId>> = RwSignal::new(None);
     let reason = RwSignal::new(String::new());
@@ -204,7 +207,8 @@ pub fn BulkBar(
                             aria-describedby=move || role_error.get().map(|_| "bulk-role-error")
                             on:change=move |ev| role.set(event_target_value(&ev).parse().ok())>
                             <option value="" selected=move || role.get().is_none()>"Choose a role"</option>
-                            {move || roles.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|r| {
+                            {move || roles.get().and_then(Result::ok).unwrap_or_default().into_iter()
+                                .filter(|r| own.with_value(|own| r.givable_with(own))).map(|r| {
                                 let rid = r.id;
                                 view! { <option value=rid.to_string() selected=move || role.get() == Some(rid)>{r.name}</option> }
                             }).collect_view()}
