@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, hydrated, signInAs } from "./helpers";
+import { ADMIN, hydrated, latestLink, signInAs } from "./helpers";
 
 const unique = Date.now().toString(36);
 const account = `North ${unique}`;
@@ -87,4 +87,42 @@ test("invite at a sub-group, accept from the mail, see only that sub-group", asy
   await expect(page.getByTestId("already-exists")).toContainText("A user with this e-mail address already exists.");
   await page.getByRole("button", { name: "Grant access instead" }).click();
   await expect(page.getByTestId("member-row").filter({ hasText: agent.email })).toContainText("Report Manager");
+});
+
+test("an Account Admin is offered only the roles within their own permissions", async ({ page, browser }) => {
+  const south = `South ${unique}`;
+  const ava = { first: "Ava", last: "Accounts", email: `ava.accounts.${unique}@example.com`, password: "a ledger for every desk" };
+  await signInAs(page, ADMIN.email, ADMIN.password);
+  await page.goto("/");
+  await hydrated(page);
+  await child(page, ADMIN.agency);
+  await create(page, south);
+  await child(page, south);
+  // Ada, who holds everything, is offered Billing Manager here.
+  const roles = page.getByRole("group", { name: "Roles here" });
+  await expect(roles.getByLabel("Billing Manager", { exact: true })).toBeVisible();
+  await page.getByLabel("E-mail address").fill(ava.email);
+  await page.getByLabel("First name").fill(ava.first);
+  await page.getByLabel("Last name").fill(ava.last);
+  await roles.getByLabel("Account Admin", { exact: true }).check();
+  await page.getByRole("button", { name: "Send invite" }).click();
+  await expect(page.getByText("Invitation sent.")).toBeVisible();
+  const link = await latestLink(page, ava.email, "/invitations/");
+
+  const context = await browser.newContext();
+  const invitee = await context.newPage();
+  await invitee.goto(link);
+  await hydrated(invitee);
+  await invitee.getByLabel("Choose a password").fill(ava.password);
+  await invitee.getByRole("button", { name: "Accept and sign in" }).click();
+  await expect(invitee.getByTestId("node-title")).toHaveText(south);
+  // Account Admin carries no billing permission: Billing Manager is not offered to Ava,
+  // in the invite form nor in "+ Add role"; Call Agent is.
+  const offered = invitee.getByRole("group", { name: "Roles here" });
+  await expect(offered.getByLabel("Call Agent", { exact: true })).toBeVisible();
+  await expect(offered.getByLabel("Billing Manager", { exact: true })).toHaveCount(0);
+  const grant = invitee.getByLabel("Role", { exact: true });
+  await expect(grant.locator("option", { hasText: "Call Agent" })).toHaveCount(1);
+  await expect(grant.locator("option", { hasText: "Billing Manager" })).toHaveCount(0);
+  await context.close();
 });
