@@ -52,19 +52,31 @@ export async function inviteAndAccept(page: Page, browser: Browser, person: Pers
   await page.getByRole("treeitem", { name: new RegExp(ADMIN.agency) }).click();
   await expect(page.getByTestId("node-title")).toHaveText(ADMIN.agency);
   await hydrated(page);
+  const link = await inviteHere(page, person, "Call Agent");
+  const invitee = await acceptInvitation(browser, link, person);
+  await expect(invitee.getByTestId("viewer-name")).toHaveText(`${person.first} ${person.last}`);
+  await invitee.context().close();
+}
+
+/** On the node page open in `page`: invites `person` with `role`; returns the mailed link. */
+export async function inviteHere(page: Page, person: Person, role: string): Promise<string> {
   await page.getByLabel("E-mail address").fill(person.email);
   await page.getByLabel("First name").fill(person.first);
   await page.getByLabel("Last name").fill(person.last);
-  await page.getByRole("group", { name: "Roles here" }).getByLabel("Call Agent").check();
+  await page.getByRole("group", { name: "Roles here" }).getByLabel(role, { exact: true }).check();
   await page.getByRole("button", { name: "Send invite" }).click();
   await expect(page.getByText("Invitation sent.")).toBeVisible();
-  const link = await latestLink(page, person.email, "/invitations/");
-  const context = await browser.newContext();
-  const invitee = await context.newPage();
+  return latestLink(page, person.email, "/invitations/");
+}
+
+/** Accepts the invitation `link` as `person` in a browser context of their own (the
+ * caller closes it); returns their page, signed in. */
+export async function acceptInvitation(browser: Browser, link: string, person: Person): Promise<Page> {
+  const invitee = await (await browser.newContext()).newPage();
   await invitee.goto(link);
   await hydrated(invitee);
   await invitee.getByLabel("Choose a password").fill(person.password);
   await invitee.getByRole("button", { name: "Accept and sign in" }).click();
-  await expect(invitee.getByTestId("viewer-name")).toHaveText(`${person.first} ${person.last}`);
-  await context.close();
+  await invitee.waitForURL((url) => !url.pathname.startsWith("/invitations/"));
+  return invitee;
 }

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, hydrated, latestLink, signInAs } from "./helpers";
+import { ADMIN, acceptInvitation, hydrated, inviteHere, signInAs } from "./helpers";
 
 const unique = Date.now().toString(36);
 const account = `North ${unique}`;
@@ -101,20 +101,8 @@ test("an Account Admin is offered only the roles within their own permissions", 
   // Ada, who holds everything, is offered Billing Manager here.
   const roles = page.getByRole("group", { name: "Roles here" });
   await expect(roles.getByLabel("Billing Manager", { exact: true })).toBeVisible();
-  await page.getByLabel("E-mail address").fill(ava.email);
-  await page.getByLabel("First name").fill(ava.first);
-  await page.getByLabel("Last name").fill(ava.last);
-  await roles.getByLabel("Account Admin", { exact: true }).check();
-  await page.getByRole("button", { name: "Send invite" }).click();
-  await expect(page.getByText("Invitation sent.")).toBeVisible();
-  const link = await latestLink(page, ava.email, "/invitations/");
-
-  const context = await browser.newContext();
-  const invitee = await context.newPage();
-  await invitee.goto(link);
-  await hydrated(invitee);
-  await invitee.getByLabel("Choose a password").fill(ava.password);
-  await invitee.getByRole("button", { name: "Accept and sign in" }).click();
+  const link = await inviteHere(page, ava, "Account Admin");
+  const invitee = await acceptInvitation(browser, link, ava);
   await expect(invitee.getByTestId("node-title")).toHaveText(south);
   // Account Admin carries no billing permission: Billing Manager is not offered to Ava,
   // in the invite form nor in "+ Add role"; Call Agent is.
@@ -124,5 +112,5 @@ test("an Account Admin is offered only the roles within their own permissions", 
   const grant = invitee.getByLabel("Role", { exact: true });
   await expect(grant.locator("option", { hasText: "Call Agent" })).toHaveCount(1);
   await expect(grant.locator("option", { hasText: "Billing Manager" })).toHaveCount(0);
-  await context.close();
+  await invitee.context().close();
 });
