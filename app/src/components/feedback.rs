@@ -91,10 +91,15 @@ pub fn ConfirmDialog(
     #[prop(into)] message: Signal<String>,
     /// The action button's label, e.g. "Delete".
     #[prop(into)]
-    action: String,
+    action: Signal<String>,
+    /// Whether the action destroys or takes something away (a red button); giving a role
+    /// to several people, say, does not.
+    #[prop(default = true)]
+    destructive: bool,
     on_confirm: impl Fn() + Send + Sync + 'static,
 ) -> impl IntoView {
     let (heading, text) = (format!("{id}-heading"), format!("{id}-text"));
+    let action_class = if destructive { "button button-danger" } else { "button button-primary" };
     let (labelled_by, described_by) = (heading.clone(), text.clone());
     view! {
         <dialog node_ref=confirm.dialog class="confirm-dialog" aria-labelledby=labelled_by aria-describedby=described_by>
@@ -103,7 +108,7 @@ pub fn ConfirmDialog(
             <div class="form-buttons">
                 <button type="button" class="button" node_ref=confirm.cancel on:click=move |_| confirm.close()>"Cancel"</button>
                 " "
-                <button type="button" class="button button-danger" on:click=move |_| {
+                <button type="button" class=action_class on:click=move |_| {
                     confirm.close();
                     on_confirm();
                 }>{action}</button>

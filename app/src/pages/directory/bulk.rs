@@ -6,11 +6,11 @@ use crate::{
         directory::{BulkUserAction, PerUserOutcome, apply_to_users},
         roles::RoleSummary,
     },
-    components::Alert,
+    components::{Alert, Confirm, ConfirmDialog},
     domain::{NodeId, Permission, RoleId, UserId},
     error::AppError,
 };
-use leptos::{html, prelude::*};
+use leptos::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,17 +109,7 @@ pub fn BulkBar(
             .and_then(|list| list.into_iter().find(|r| r.id == id).map(|r| r.name))
     };
 
-    let dialog = NodeRef::<html::Dialog>::new();
-    let cancel = NodeRef::<html::Button>::new();
-    let opener = NodeRef::<html::Button>::new();
-    let close = move || {
-        if let Some(d) = dialog.get() {
-            d.close();
-        }
-        if let Some(b) = opener.get() {
-            let _ = b.focus();
-        }
-    };
+    let asking = Confirm::new();
     let open = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         problem.set(None);
@@ -156,20 +146,14 @@ pub fn BulkBar(
         };
         question.set(act.question(ids.len(), role_label.as_deref()));
         waiting.set(Some((ids, act)));
-        if let Some(d) = dialog.get() {
-            let _ = d.show_modal();
-            if let Some(c) = cancel.get() {
-                let _ = c.focus();
-            }
-        }
+        asking.open();
     };
-    let confirm = move |_| {
+    let confirm = move || {
         if let Some((ids, act)) = waiting.get_untracked() {
             names.set(shown.get_untracked().into_iter().collect());
             apply.dispatch((ids, act));
         }
         waiting.set(None);
-        close();
     };
     let count = move || selected.with(BTreeSet::len);
     let role_error = field_error("role_id");
@@ -226,25 +210,16 @@ pub fn BulkBar(
                         {move || reason_error.get().map(|m| view! { <p class="field-error" id="bulk-reason-error">{m}</p> })}
                     </div>
                 </Show>
-                <button type="submit" class="button button-primary" node_ref=opener
+                <button type="submit" class="button button-primary"
                     disabled=move || count() == 0 || apply.pending().get()>
                     {move || if apply.pending().get() { "Working…".to_string() } else { "Apply…".to_string() }}
                 </button>
             </form>
             <Alert message=alert/>
-            <dialog node_ref=dialog class="confirm-dialog" aria-labelledby="bulk-question"
-                on:cancel=move |_: leptos::ev::Event| { waiting.set(None); }>
-                <h2 id="bulk-question">{move || question.get()}</h2>
-                <p>"Each person is handled on their own: if the action cannot be applied to someone, the others still get it, and you will see what happened to each."</p>
-                <div class="form-buttons">
-                    <button type="button" class="button" node_ref=cancel autofocus
-                        on:click=move |_| { waiting.set(None); close(); }>"Cancel"</button>
-                    " "
-                    <button type="button" class="button button-primary" on:click=confirm>
-                        {move || question.get().trim_end_matches('?').to_string()}
-                    </button>
-                </div>
-            </dialog>
+            <ConfirmDialog confirm=asking id="bulk" title=question
+                message="Each person is handled on their own: if the action cannot be applied to someone, the others still get it, and you will see what happened to each."
+                action=Signal::derive(move || question.get().trim_end_matches('?').to_string())
+                destructive=false on_confirm=confirm/>
             {move || match apply.value().get() {
                 Some(Ok(list)) => Some(view! { <Outcomes list=list names=names.get_untracked()/> }),
                 _ => None,
