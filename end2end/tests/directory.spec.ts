@@ -89,6 +89,8 @@ test("search narrows the list, a bulk action reports on each person, the export 
   const dialog = page.getByRole("dialog", { name: "Give Call Agent to 2 people?" });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  // Giving takes nothing away: the action is not a red button.
+  await expect(dialog.getByRole("button", { name: "Give Call Agent to 2 people" })).toHaveClass(/button-primary/);
   await dialog.getByRole("button", { name: "Give Call Agent to 2 people" }).click();
   const results = page.getByTestId("bulk-results");
   await expect(results).toContainText("Done for 2 of 2.");

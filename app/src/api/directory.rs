@@ -334,6 +334,11 @@ pub enum BulkUserAction {
 }
 
 impl BulkUserAction {
+    /// Whether it takes something away from people (asked with a red button).
+    pub fn takes_away(&self) -> bool {
+        matches!(self, Self::RemoveRole(_) | Self::Suspend { .. } | Self::Disable)
+    }
+
     /// "Suspend 3 people?"
     pub fn question(&self, people: usize, role_name: Option<&str>) -> String {
         let who = if people == 1 { "1 person".to_string() } else { format!("{people} people") };

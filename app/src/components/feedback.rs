@@ -94,12 +94,13 @@ pub fn ConfirmDialog(
     action: Signal<String>,
     /// Whether the action destroys or takes something away (a red button); giving a role
     /// to several people, say, does not.
-    #[prop(default = true)]
-    destructive: bool,
+    #[prop(into, default = Signal::stored(true))]
+    destructive: Signal<bool>,
     on_confirm: impl Fn() + Send + Sync + 'static,
 ) -> impl IntoView {
     let (heading, text) = (format!("{id}-heading"), format!("{id}-text"));
-    let action_class = if destructive { "button button-danger" } else { "button button-primary" };
+    let action_class =
+        move || if destructive.get() { "button button-danger" } else { "button button-primary" };
     let (labelled_by, described_by) = (heading.clone(), text.clone());
     view! {
         <dialog node_ref=confirm.dialog class="confirm-dialog" aria-labelledby=labelled_by aria-describedby=described_by>

@@ -219,7 +219,8 @@ pub fn BulkBar(
             <ConfirmDialog confirm=asking id="bulk" title=question
                 message="Each person is handled on their own: if the action cannot be applied to someone, the others still get it, and you will see what happened to each."
                 action=Signal::derive(move || question.get().trim_end_matches('?').to_string())
-                destructive=false on_confirm=confirm/>
+                destructive=Signal::derive(move || waiting.with(|w| w.as_ref().is_some_and(|(_, a)| a.takes_away())))
+                on_confirm=confirm/>
             {move || match apply.value().get() {
                 Some(Ok(list)) => Some(view! { <Outcomes list=list names=names.get_untracked()/> }),
                 _ => None,
