@@ -4,12 +4,12 @@
 use crate::{
     api::audit_log::{AuditFilter, AuditPage, list_audit_log},
     components::{AdminLayout, Breadcrumbs},
-    domain::{NodeId, audit},
-    pages::node_frame::node_detail,
+    domain::audit,
+    pages::node_frame::{no_node, node_detail, use_node_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
@@ -53,9 +53,8 @@ fn urlencode(s: &str) -> String {
 
 #[component]
 fn AuditLogView() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let node_id = move || params.read().get("id").and_then(|s| s.parse::<NodeId>().ok());
+    let node_id = use_node_id();
     let filter = move || {
         let q = query.read();
         let get = |k: &str| q.get(k).unwrap_or_default();
@@ -71,8 +70,7 @@ fn AuditLogView() -> impl IntoView {
     let page = Resource::new(
         move || (node_id(), filter(), before()),
         |(node, filter, before)| async move {
-            let node =
-                node.ok_or_else(|| crate::error::AppError::not_found("There is no such account."))?;
+            let node = node.ok_or_else(no_node)?;
             list_audit_log(node, filter, before).await
         },
     );

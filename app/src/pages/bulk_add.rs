@@ -16,12 +16,12 @@ use crate::{
         roles::{RoleSummary, list_roles},
     },
     components::{AdminLayout, Alert, Breadcrumbs},
-    domain::{NodeId, NodeSummary, Permission, RoleId},
+    domain::{NodeSummary, Permission, RoleId},
     error::AppError,
+    pages::node_frame::{frame_error, no_node, use_node_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use std::time::Duration;
 
 /// Rows shown at once; the filter narrows a longer batch.
@@ -39,10 +39,8 @@ pub fn BulkAddPage() -> impl IntoView {
 
 #[component]
 fn BulkAddView() -> impl IntoView {
-    let params = use_params_map();
-    let node = move || params.read().get("id").and_then(|s| s.parse::<NodeId>().ok());
-    let data = Resource::new(node, |node| async move {
-        let node = node.ok_or_else(|| AppError::not_found("There is no such account."))?;
+    let data = Resource::new(use_node_id(), |node| async move {
+        let node = node.ok_or_else(no_node)?;
         let detail = get_node(node).await?;
         if !detail.permissions.contains(&Permission::ManageUsers) {
             return Err(AppError::Forbidden);
@@ -59,10 +57,7 @@ fn BulkAddView() -> impl IntoView {
                     Ok((ancestors, node, roles)) => {
                         view! { <BulkAddForm ancestors=ancestors node=node roles=roles/> }.into_any()
                     }
-                    Err(e) => view! {
-                        <h1>"Bulk add"</h1>
-                        <p class="alert alert-error" role="alert">{e.to_string()}</p>
-                    }.into_any(),
+                    Err(e) => frame_error("Bulk add", e),
                 }
             })}
         </Suspense>

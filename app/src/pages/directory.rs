@@ -21,7 +21,7 @@ use crate::{
     },
     components::{AdminLayout, Breadcrumbs},
     domain::{NodeId, NodeSummary, Permission, UserId, UserStatus},
-    pages::node_frame::{Loaded, node_detail, node_if, use_node_id},
+    pages::node_frame::{Loaded, frame_error, node_detail, node_if, use_node_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -97,11 +97,7 @@ fn DirectoryView() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(d) => view! { <DirectoryBody detail=d data=data/> }.into_any(),
-                    Err(e) => view! {
-                        <Title text="People · Roster"/>
-                        <h1>"People"</h1>
-                        <p class="alert alert-error" role="alert">{e.to_string()}</p>
-                    }.into_any(),
+                    Err(e) => frame_error("People", e),
                 }
             })}
         </Suspense>

@@ -19,7 +19,7 @@ use crate::{
     domain::{NodeId, NodeSummary, Permission},
     pages::{
         node_access::AddRoleForm,
-        node_frame::{Loaded, NodeDetailResource, node_detail, node_if, use_node_id},
+        node_frame::{Loaded, NodeDetailResource, frame_error, node_detail, node_if, use_node_id},
     },
 };
 use leptos::prelude::*;
@@ -58,11 +58,7 @@ fn NodeView() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(d) => view! { <NodeBody detail=d/> }.into_any(),
-                    Err(e) => view! {
-                        <Title text="Account · Roster"/>
-                        <h1>"Account"</h1>
-                        <p class="alert alert-error" role="alert">{e.to_string()}</p>
-                    }.into_any(),
+                    Err(e) => frame_error("Account", e),
                 }
             })}
         </Suspense>

@@ -9,11 +9,14 @@ use crate::{
     components::{AdminLayout, Breadcrumbs},
     domain::{NodeId, Permission, PermissionArea, RoleId},
     error::AppError,
-    pages::role_editor::RoleEditor,
+    pages::{
+        node_frame::{no_node, use_node_id},
+        role_editor::RoleEditor,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn RolesPage() -> impl IntoView {
@@ -27,9 +30,8 @@ pub fn RolesPage() -> impl IntoView {
 
 #[component]
 fn RolesView() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let node = move || params.read().get("id").and_then(|s| s.parse::<NodeId>().ok());
+    let node = use_node_id();
     let selected = move || query.read().get("role");
     // Saving and deleting load the page again, so the list is fetched once per page.
     // Where the node sits comes with the list (for the breadcrumbs), in the same fetch.
@@ -39,7 +41,7 @@ fn RolesView() -> impl IntoView {
                 let list = list_roles(n).await?;
                 Ok((n, list, get_node(n).await.ok()))
             }
-            None => Err(AppError::not_found("There is no such account.")),
+            None => Err(no_node()),
         }
     });
     // Who holds the chosen role: made here with the list, never inside the list's
