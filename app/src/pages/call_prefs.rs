@@ -16,7 +16,7 @@ use crate::{
         },
     },
     error::AppError,
-    pages::node::{NodeSections, Refresh},
+    pages::node::NodeSections,
 };
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
@@ -518,10 +518,10 @@ fn TextWindowFields(
 #[component]
 pub fn AgencyLabelsCard() -> impl IntoView {
     let save = ServerAction::<SaveAgencySettings>::new();
-    // Fetched again after a save (new version); a failed save keeps what was typed.
-    let refresh = expect_context::<Refresh>();
-    on_success(move || save.value().get(), move || refresh.bump());
-    let settings = expect_context::<NodeSections>().labels;
+    // Fetched again after a save (new version), alone: nothing else on the page changed.
+    // A failed save keeps what was typed.
+    let NodeSections { labels: settings, labels_version: refresh, .. } = expect_context();
+    on_success(move || save.value().get(), move || refresh.update(|n| *n += 1));
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
         <div class="agency-labels">
@@ -551,7 +551,7 @@ const LABEL_FIELDS: [&str; 4] = [
 fn LabelsForm(
     settings: AgencySettings,
     save: ServerAction<SaveAgencySettings>,
-    refresh: Refresh,
+    refresh: RwSignal<u32>,
 ) -> impl IntoView {
     let failed = move || match save.value().get() {
         Some(Err(e)) => Some(e),
@@ -570,7 +570,7 @@ fn LabelsForm(
         <ActionForm action=save attr:class="form labels-form" attr:novalidate=true>
             <Alert message=alert/>
             {move || conflict().then(|| view! {
-                <button type="button" class="button button-small" on:click=move |_| refresh.bump()>"Reload"</button>
+                <button type="button" class="button button-small" on:click=move |_| refresh.update(|n| *n += 1)>"Reload"</button>
             })}
             <input type="hidden" name="agency_id" value=settings.agency_id.to_string()/>
             <input type="hidden" name="version" value=settings.version.to_string()/>

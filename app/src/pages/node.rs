@@ -82,6 +82,8 @@ pub struct NodeSections {
     pub destinations: Loaded<Vec<NodeSummary>>,
     /// The agency's custom field labels (on the agency's own page).
     pub labels: Loaded<AgencySettings>,
+    /// Bumped when the labels alone change, so nothing else is fetched again.
+    pub labels_version: RwSignal<u32>,
 }
 
 impl NodeSections {
@@ -93,6 +95,7 @@ impl NodeSections {
         let key = move || (node_id(), refresh.0.get());
         let view_users = |d: &NodeDetail| d.can(Permission::ViewUsers);
         let manage_users = |d: &NodeDetail| d.can(Permission::ManageUsers);
+        let labels_version = RwSignal::new(0_u32);
         Self {
             tree: Resource::new(key, move |(n, _)| async move {
                 get_tree(node_if(n, detail, |_| true).await?).await
@@ -127,12 +130,16 @@ impl NodeSections {
                 node_if(n, detail, movable).await?;
                 list_reachable_nodes().await
             }),
-            labels: Resource::new(key, move |(n, _)| async move {
-                let agency = |d: &NodeDetail| {
-                    d.can(Permission::ManageAccountSettings) && d.node.parent_id.is_none()
-                };
-                get_agency_settings(node_if(n, detail, agency).await?).await
-            }),
+            labels: Resource::new(
+                move || (key(), labels_version.get()),
+                move |((n, _), _)| async move {
+                    let agency = |d: &NodeDetail| {
+                        d.can(Permission::ManageAccountSettings) && d.node.parent_id.is_none()
+                    };
+                    get_agency_settings(node_if(n, detail, agency).await?).await
+                },
+            ),
+            labels_version,
         }
     }
 }
