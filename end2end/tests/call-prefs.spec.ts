@@ -56,3 +56,22 @@ test("call preferences: a call agent sends calls to text, with an invalid then a
   await expect(cara.getByLabel("Saturday to (2)")).toHaveValue("18:00");
   await context.close();
 });
+
+test("the agency names its custom fields: a blank name is refused at the field, a name is kept", async ({ page }) => {
+  await signInAs(page, ADMIN.email, ADMIN.password);
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("treeitem", { name: new RegExp(ADMIN.agency) }).click();
+  await expect(page.getByTestId("node-title")).toHaveText(ADMIN.agency);
+  await hydrated(page);
+  const first = page.getByLabel("Custom field 1", { exact: true });
+  await first.fill("");
+  await page.getByRole("button", { name: "Save labels" }).click();
+  await expect(page.locator("#custom_field_labels\\[0\\]-error")).not.toBeEmpty();
+  const name = `Region ${unique}`;
+  await first.fill(name);
+  await page.getByRole("button", { name: "Save labels" }).click();
+  await expect(page.getByText("Labels saved.")).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("Custom field 1", { exact: true })).toHaveValue(name);
+});
