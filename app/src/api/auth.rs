@@ -32,10 +32,11 @@ pub async fn sign_in(
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<String, AppError> {
-    use crate::server::{AppState, auth, respond, session};
+    use crate::server::{AppState, auth, respond, security, session};
     let state = AppState::get()?;
     if let Some(current) = auth::current() {
         session::delete(&state.db, &current.session_hash).await?;
+        security::log("signed_out", Some(current.viewer.id));
     }
     let res = expect_context::<leptos_axum::ResponseOptions>();
     res.append_header(
@@ -62,11 +63,15 @@ pub const INVALID_CREDENTIALS: &str = "The e-mail address or password is incorre
 mod ssr {
     use super::INVALID_CREDENTIALS;
     use crate::{
-        domain::{Email, UserId, UserStatus},
+        domain::{Email, NodeId, UserId, UserStatus},
         error::{AppError, AppResult},
         server::{
-            AppState, auth, clock::Millis, repo::users, respond, session,
-            throttle::account_lock_for,
+            AppState, auth,
+            clock::Millis,
+            device, respond,
+            security::{self, PersonEvent},
+            session,
+            throttle::{self, SIGN_IN_ACCOUNT, SIGN_IN_CLIENT},
         },
     };
     use leptos::prelude::expect_context;
@@ -75,16 +80,20 @@ mod ssr {
         AppError::Validation { message: INVALID_CREDENTIALS.into(), fields: Vec::new() }
     }
 
-    fn too_many(wait: Millis) -> AppError {
-        let minutes = (wait + 59_999) / 60_000;
-        let message = if minutes <= 1 {
-            "Too many failed attempts. Try again in a minute.".to_string()
-        } else {
-            format!("Too many failed attempts. Try again in {minutes} minutes.")
-        };
-        AppError::TooManyRequests { message }
+    fn too_many(now: Millis, until: Millis) -> AppError {
+        AppError::TooManyRequests {
+            message: throttle::wait_message("Too many failed attempts.", now, until),
+        }
     }
 
+    /// Signs a person in. The order is what keeps it safe:
+    /// 1. cheap refusals first, before any password hashing: a client or an address that
+    ///    failed too often gets 429, unless the browser is a known device of that address's
+    ///    person (so a stranger's guesses never keep the person out);
+    /// 2. the password is checked against the stored hash, or a dummy one for an unknown
+    ///    address, and a failure is counted per address and per client whether or not the
+    ///    address exists: known and unknown addresses get the same answers, at every try;
+    /// 3. only then is the account's status told (to whoever knows its password).
     pub async fn sign_in(
         email: String,
         password: String,
@@ -92,28 +101,66 @@ mod ssr {
     ) -> AppResult<String> {
         let state = AppState::get()?;
         let now = state.clock.now();
-        let ip = auth::client_ip();
-        if let Some(until) = state.ip_throttle.blocked_until(ip, now) {
-            return Err(too_many(until - now));
-        }
-        let email = Email::parse(&email).ok();
+        let ip = auth::client_ip().to_string();
+        let secure = state.config.secure_cookies();
+        let presented_device = auth::cookie(device::cookie_name(secure));
+        let parsed = Email::parse(&email).ok();
+        // Throttled under the address as typed (normalised when it parses), known or not.
+        let subject = parsed.as_ref().map_or(email.trim(), |e| e.as_str()).to_string();
         let mut conn = state.db.pool.acquire().await?;
-        let row = match &email {
-            Some(email) => users::find_for_sign_in(&mut conn, email).await?,
+        let known_device = match (&presented_device, &parsed) {
+            (Some(token), Some(email)) => device::is_known_for(&mut conn, token, email, now).await?,
+            _ => false,
+        };
+        if !known_device {
+            for (rule, key) in [(&SIGN_IN_CLIENT, &ip), (&SIGN_IN_ACCOUNT, &subject)] {
+                if let Some(until) = throttle::blocked_until(&mut conn, rule, key, now).await? {
+                    security::log("sign_in_throttled", None);
+                    return Err(too_many(now, until));
+                }
+            }
+        }
+        let row = match &parsed {
+            Some(email) => crate::server::repo::users::find_for_sign_in(&mut conn, email).await?,
             None => None,
         };
-        if let Some(until) = row.as_ref().and_then(|r| r.locked_until).filter(|u| *u > now) {
-            return Err(too_many(until - now));
-        }
         let stored = row.as_ref().and_then(|r| r.password_hash.clone());
-        // Unknown e-mail, no password yet, or wrong password: same message, same time.
-        if !state.hasher.verify(password, stored).await {
-            state.ip_throttle.record_failure(ip, now);
-            if let Some(row) = &row {
-                let failures = users::record_failed_sign_in(&mut conn, UserId(row.id)).await?;
-                if let Some(lock) = account_lock_for(failures) {
-                    users::lock_until(&mut conn, UserId(row.id), now + lock).await?;
-                }
+        // No pool connection is held while hashing: a flood of sign-ins must not starve
+        // the pages of connections.
+        drop(conn);
+        let verified = state.hasher.verify(password, stored).await;
+        let mut conn = state.db.pool.acquire().await?;
+        // Unknown e-mail, no password yet, or wrong password: same message, same work.
+        if !verified {
+            let user = row.as_ref().map(|r| UserId(r.id));
+            security::log("sign_in_failed", user);
+            if known_device {
+                let token = presented_device.as_deref().expect("a known device has a token");
+                device::record_failure(&mut conn, token).await?;
+                return Err(invalid());
+            }
+            throttle::record(&mut conn, &SIGN_IN_CLIENT, &ip, now).await?;
+            let locked = throttle::record(&mut conn, &SIGN_IN_ACCOUNT, &subject, now).await?;
+            if let (Some(until), Some(row)) = (locked, &row) {
+                security::log("sign_in_locked", user);
+                // Filed after the answer, so a known address answers as fast as an unknown.
+                let (db, id, name) = (state.db.clone(), UserId(row.id), row.full_name());
+                let home = row.home_node_id.map(NodeId);
+                let minutes = (until - now + 59_999) / 60_000;
+                let details = format!("locked for {minutes} min after repeated failed sign-ins");
+                tokio::spawn(async move {
+                    let event = PersonEvent {
+                        user: id,
+                        name: &name,
+                        home,
+                        action: "sign_in_locked",
+                        details: &details,
+                        at: now,
+                    };
+                    if let Err(err) = security::audit_detached(&db, event).await {
+                        tracing::error!(error = %err, "cannot audit a sign-in lockout");
+                    }
+                });
             }
             return Err(invalid());
         }
@@ -122,32 +169,51 @@ mod ssr {
         match row.status() {
             Some(UserStatus::Active) => {}
             Some(UserStatus::Suspended) => {
+                security::log("sign_in_refused_suspended", Some(user));
                 return Err(AppError::conflict(
                     "This account is suspended. Ask an administrator to reactivate it.",
                 ));
             }
             Some(UserStatus::Disabled) => {
+                security::log("sign_in_refused_disabled", Some(user));
                 return Err(AppError::conflict(
                     "This account is disabled. Ask an administrator to re-invite you.",
                 ));
             }
             _ => return Err(invalid()),
         }
-        users::clear_failed_sign_ins(&mut conn, user).await?;
+        drop(conn);
+        let mut tx = state.db.begin().await?;
+        // A success from a stranger's browser (possible only while unlocked) forgets the
+        // count; one from a known device leaves a running lockout to the strangers.
+        if !known_device {
+            throttle::clear(&mut tx, &SIGN_IN_ACCOUNT, &subject).await?;
+        }
+        let device_token = device::remember(&mut tx, user, presented_device.as_deref(), now).await?;
         // Rotate: the session the browser came with (if any) ends; a new id is issued.
         if let Some(old) = auth::current() {
-            session::delete(&state.db, &old.session_hash).await?;
+            session::delete_in(&mut tx, &old.session_hash).await?;
         }
         let max_age = state.config.session_max_ms;
-        let token =
-            session::create(&mut conn, user, now, max_age, &auth::user_agent(), &ip.to_string())
-                .await?;
+        let token = session::create(&mut tx, user, now, max_age, &auth::user_agent(), &ip).await?;
+        let name = row.full_name();
+        security::audit(
+            &mut tx,
+            PersonEvent {
+                user,
+                name: &name,
+                home: row.home_node_id.map(NodeId),
+                action: "signed_in",
+                details: &format!("from {ip}"),
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
         let res = expect_context::<leptos_axum::ResponseOptions>();
-        res.append_header(
-            http::header::SET_COOKIE,
-            session::cookie(&token, max_age, state.config.secure_cookies()),
-        );
-        tracing::info!(user = user.0, "signed in");
+        res.append_header(http::header::SET_COOKIE, session::cookie(&token, max_age, secure));
+        res.append_header(http::header::SET_COOKIE, device::cookie(&device_token, secure));
+        security::log("signed_in", Some(user));
         respond::navigate_after(respond::safe_next(next.as_deref()))
     }
 }

@@ -5,7 +5,10 @@ use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier, Version,
     password_hash::SaltString,
 };
-use std::sync::{Arc, LazyLock};
+use std::sync::{
+    Arc, LazyLock,
+    atomic::{AtomicU64, Ordering},
+};
 use tokio::sync::Semaphore;
 
 fn argon2() -> Argon2<'static> {
@@ -23,17 +26,25 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 #[derive(Clone, Debug)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    /// Hashes and verifications started: lets tests prove a refusal came before the cost.
+    started: Arc<AtomicU64>,
 }
 
 impl Default for Hasher {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        Self { permits: Arc::new(Semaphore::new(cores)) }
+        Self { permits: Arc::new(Semaphore::new(cores)), started: Arc::default() }
     }
 }
 
 impl Hasher {
+    /// How many hashes and verifications this server has started.
+    pub fn started(&self) -> u64 {
+        self.started.load(Ordering::Relaxed)
+    }
+
     pub async fn hash(&self, password: String) -> String {
+        self.started.fetch_add(1, Ordering::Relaxed);
         let _permit = self.permits.acquire().await.expect("semaphore is never closed");
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut rand::rngs::OsRng);
@@ -46,6 +57,7 @@ impl Hasher {
     /// Checks a password against a stored PHC string; with `None`, runs against a dummy
     /// hash and returns false, taking the same time.
     pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
+        self.started.fetch_add(1, Ordering::Relaxed);
         let _permit = self.permits.acquire().await.expect("semaphore is never closed");
         tokio::task::spawn_blocking(move || {
             let real = stored.is_some();
