@@ -1,6 +1,7 @@
 // Starts the release server on a fresh database (SQLite by default, or E2E_DATABASE_URL),
 // reads the one-time setup code from its log the way an operator would, and stops it when
-// the suite ends.
+// the suite ends. Without SMTP the server writes mail to a folder: a fresh one, whose path
+// the tests read from E2E_MAIL_DIR (see `latestLink` in tests/helpers.ts).
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,8 @@ export default async function globalSetup() {
   const databaseUrl =
     process.env.E2E_DATABASE_URL ??
     `sqlite://${path.join(mkdtempSync(path.join(tmpdir(), "roster-e2e-")), "roster.db")}`;
+  const mailDir = path.join(mkdtempSync(path.join(tmpdir(), "roster-e2e-mail-")), "mail");
+  process.env.E2E_MAIL_DIR = mailDir;
   const bin = process.env.E2E_SERVER_BIN ?? path.join(root, "target", "release", "server");
   const server = spawn(bin, ["serve"], {
     cwd: root,
@@ -20,6 +23,9 @@ export default async function globalSetup() {
       ...process.env,
       DATABASE_URL: databaseUrl,
       ROSTER_ADDR: `127.0.0.1:${PORT}`,
+      ROSTER_MAIL_DIR: mailDir,
+      // Never a real mail server from the caller's environment: the suite reads the folder.
+      ROSTER_SMTP_URL: "",
       LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
       LEPTOS_SITE_PKG_DIR: "pkg",
       LEPTOS_OUTPUT_NAME: "roster",
@@ -50,7 +56,7 @@ export default async function globalSetup() {
   });
   await ready;
   if (!process.env.E2E_SETUP_CODE) throw new Error(`no setup code in the server log:\n${log}`);
-  console.log(`e2e: server on port ${PORT}, database ${databaseUrl.replace(/\/\/[^@]*@/, "//")}`);
+  console.log(`e2e: server on port ${PORT}, database ${databaseUrl.replace(/\/\/[^@]*@/, "//")}, mail in ${mailDir}`);
   return async () => {
     server.kill("SIGINT");
   };

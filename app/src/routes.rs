@@ -5,7 +5,7 @@ use crate::{
     components::{layout::SessionResource, provide_toasts},
     pages::{
         AcceptInvitationPage, AccessGroupsPage, AuditLogPage, BulkAddPage, CallTeamsPage,
-        ContactsPage, DirectoryPage, ForgotPasswordPage, HomePage, MailboxPage,
+        ContactsPage, DirectoryPage, ForgotPasswordPage, HomePage,
         MyCallPreferencesPage, MyProfilePage, NodePage, NotFoundPage, ResetPasswordPage, RolesPage,
         SetupPage, SignInPage, TeamsPage, UserCallPreferencesPage, UserPage,
     },
@@ -46,7 +46,6 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/profile") view=MyProfilePage ssr=SsrMode::Async/>
                 <Route path=path!("/profile/calls") view=MyCallPreferencesPage ssr=SsrMode::Async/>
                 <Route path=path!("/invitations/:token") view=AcceptInvitationPage ssr=SsrMode::Async/>
-                <Route path=path!("/dev/mailbox") view=MailboxPage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>

@@ -37,7 +37,6 @@ test("every main admin page has no serious accessibility violations", async ({ p
     `${node}/access`,
     "/profile",
     "/profile/calls",
-    "/dev/mailbox",
   ];
   for (const path of pages) {
     await page.goto(path);

@@ -1,4 +1,6 @@
 import { expect, type Browser, type Page } from "@playwright/test";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 
 export const ADMIN = {
   agency: "Acme Insurance Agency",
@@ -29,15 +31,85 @@ export async function signInAs(page: Page, email: string, password: string) {
   await hydrated(page);
 }
 
-/** The latest mail to `to` in the development mailbox (the page shows the admin's reach). */
-export async function latestLink(page: Page, to: string, path: string): Promise<string> {
-  await page.goto("/dev/mailbox");
-  const mail = page.getByTestId("mail").filter({ hasText: `To ${to}` }).first();
-  await expect(mail).toBeVisible();
-  const body = await mail.locator(".mail-body").innerText();
-  const link = body.match(new RegExp(`https?://\\S+${path}[0-9a-f]+`))?.[0];
-  expect(link, body).toBeTruthy();
+/**
+ * The link to `linkPath` (e.g. "/invitations/") in the newest mail to `to` that has one, read
+ * from the folder the server writes mail to (no SMTP in the suite; Roster shows mail to no
+ * one). Waits up to 10 s for the mail to be delivered.
+ */
+export async function latestLink(to: string, linkPath: string): Promise<string> {
+  const escaped = linkPath.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  // A whole token (64 hex digits): a file still being written never yields a partial link.
+  const pattern = new RegExp(`https?://\\S+?${escaped}[0-9a-f]{64}(?![0-9a-f])`);
+  let link: string | undefined;
+  await expect
+    .poll(
+      () => {
+        link = mailsTo(to)
+          .map((mail) => mail.body.match(pattern)?.[0])
+          .find((found) => found !== undefined);
+        return link;
+      },
+      { message: `a mail to ${to} with a ${linkPath} link`, timeout: 10_000 },
+    )
+    .toBeTruthy();
   return link!;
+}
+
+type Mail = { order: number; to: string[]; body: string };
+
+/** The mail to `to` in the mail folder (E2E_MAIL_DIR, set by global-setup.ts), newest first. */
+function mailsTo(to: string): Mail[] {
+  const dir = process.env.E2E_MAIL_DIR;
+  if (!dir) throw new Error("E2E_MAIL_DIR is not set: global-setup.ts starts the server with it");
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".eml"))
+    .map((name) => parseMail(readFileSync(path.join(dir, name), "latin1")))
+    .filter((mail) => mail.to.includes(to.toLowerCase()))
+    .sort((a, b) => b.order - a.order);
+}
+
+/**
+ * One mail as the server writes it: headers, a blank line, one text/plain body in 7bit,
+ * 8bit, quoted-printable or base64. `raw` is the file read as latin1 (one char per byte).
+ * The server names each message `<outbox id.created_at@domain>`: the id gives the order.
+ */
+export function parseMail(raw: string): Mail {
+  const blank = raw.search(/\r?\n\r?\n/);
+  const head = (blank < 0 ? raw : raw.slice(0, blank)).replace(/\r?\n[ \t]+/g, " ");
+  const rawBody = blank < 0 ? "" : raw.slice(blank).replace(/^\r?\n\r?\n/, "");
+  const headers = new Map<string, string>();
+  for (const line of head.split(/\r?\n/)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  const encoding = (headers.get("content-transfer-encoding") ?? "7bit").toLowerCase();
+  const bytes =
+    encoding === "quoted-printable"
+      ? decodeQuotedPrintable(rawBody)
+      : encoding === "base64"
+        ? Buffer.from(rawBody.replace(/\s+/g, ""), "base64")
+        : Buffer.from(rawBody, "latin1");
+  const to = (headers.get("to") ?? "")
+    .split(",")
+    .map((address) => (address.match(/<([^>]*)>/)?.[1] ?? address).trim().toLowerCase());
+  const order = Number(headers.get("message-id")?.match(/^<(\d+)\./)?.[1] ?? -1);
+  return { order, to, body: bytes.toString("utf8") };
+}
+
+/** Quoted-printable (RFC 2045) to bytes: soft line breaks dropped, `=XX` decoded. */
+export function decodeQuotedPrintable(latin1: string): Buffer {
+  const text = latin1.replace(/=\r?\n/g, "");
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const hex = text.slice(i + 1, i + 3);
+    if (text[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(text.charCodeAt(i) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
 }
 
 export type Person = { first: string; last: string; email: string; password: string };
@@ -66,7 +138,7 @@ export async function inviteHere(page: Page, person: Person, role: string): Prom
   await page.getByRole("group", { name: "Roles here" }).getByLabel(role, { exact: true }).check();
   await page.getByRole("button", { name: "Send invite" }).click();
   await expect(page.getByText("Invitation sent.")).toBeVisible();
-  return latestLink(page, person.email, "/invitations/");
+  return latestLink(person.email, "/invitations/");
 }
 
 /** Accepts the invitation `link` as `person` in a browser context of their own (the

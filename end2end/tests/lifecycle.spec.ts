@@ -107,7 +107,7 @@ test("disable -> sign-in refused -> reinvite -> reset mail -> sign in", async ({
   await expect(page.getByTestId("member-row").filter({ hasText: dora.email })).toContainText("Active");
 
   // The reset mail: choose a new password, signed in.
-  const link = await latestLink(page, dora.email, "/reset-password/");
+  const link = await latestLink(dora.email, "/reset-password/");
   await doraPage.goto(link);
   await expect(doraPage.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
   await hydrated(doraPage);

@@ -1,7 +1,7 @@
 //! Command line and environment configuration.
 
 use clap::{Args, Parser, Subcommand};
-use std::net::SocketAddr;
+use std::{net::SocketAddr, path::PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(name = "roster", version, about = "Roster: users, roles and access administration")]
@@ -68,8 +68,8 @@ pub struct Config {
 
     /// SMTP server for outgoing mail: `smtps://user:pass@mail.example.com` (TLS, port 465),
     /// `smtp://user:pass@mail.example.com:587?tls=required` (STARTTLS), or plain
-    /// `smtp://host:port` (unencrypted, for a local relay); unset, mail is kept in the
-    /// development mailbox, which agency administrators can read.
+    /// `smtp://host:port` (unencrypted, for a local relay); unset, mail is written to
+    /// `--mail-dir` for the operator to read and forward.
     #[arg(long, env = "ROSTER_SMTP_URL", global = true, hide_env_values = true)]
     pub smtp_url: Option<String>,
 
@@ -92,6 +92,11 @@ pub struct Config {
         global = true
     )]
     pub directory_exact_count: u64,
+
+    /// Without SMTP, mail is written to this folder as `.eml` files that only the operator
+    /// can read (mode 0600) [default: `roster-mail` in the working directory].
+    #[arg(long, env = "ROSTER_MAIL_DIR", global = true)]
+    pub mail_dir: Option<PathBuf>,
 
     /// Log filter, e.g. `info` or `server=debug,sqlx=warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn", global = true)]

@@ -97,10 +97,14 @@ pub async fn start(
         smtp_url: config.smtp_url.clone().filter(|u| !u.trim().is_empty()),
         mail_from: config.mail_from.clone(),
         directory_exact_count: config.directory_exact_count,
+        mail_dir: config.mail_dir.clone().unwrap_or_else(|| "roster-mail".into()),
     };
     let transport = mail::worker::transport_for(&app_config).map_err(anyhow::Error::msg)?;
     if app_config.smtp_url.is_none() {
-        tracing::info!("No SMTP server configured: mail is kept in the development mailbox");
+        // The folder exists now (the transport made it): name it in full for the operator.
+        let folder = std::fs::canonicalize(&app_config.mail_dir)
+            .unwrap_or_else(|_| app_config.mail_dir.clone());
+        tracing::info!("No SMTP server configured: mail is written to {}", folder.display());
     }
     let state = AppState {
         leptos_options,

@@ -333,12 +333,8 @@ async fn a_commit_invites_grants_mails_and_audits_in_one_go(backend: Backend) {
     assert_eq!(list[0]["roles"], json!(["Call Agent"]));
 
     // The invitation link works, as for a single invitation.
-    let (subject, body): (String, String) = sqlx::query_as(
-        "SELECT subject, body_text FROM outbox WHERE to_address = 'pat@example.org'",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
+    let mail = app.mail_to("pat@example.org").await;
+    let (subject, body) = (mail.subject, mail.text);
     assert_eq!(subject, "Ann Tester invited you to Office (Acme Agency)");
     let at = body.find("/invitations/").unwrap() + 13;
     let token: String = body[at..].chars().take_while(char::is_ascii_hexdigit).collect();
@@ -362,12 +358,7 @@ async fn a_commit_invites_grants_mails_and_audits_in_one_go(backend: Backend) {
         );
         assert_eq!(count(&app, &sql).await, 1);
     }
-    let (subject,): (String,) =
-        sqlx::query_as("SELECT subject FROM outbox WHERE to_address = 'dee@example.com'")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-    assert_eq!(subject, "You now have access to Office");
+    assert_eq!(app.mail_to("dee@example.com").await.subject, "You now have access to Office");
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM outbox WHERE to_address = 'ivy@example.com'").await,
         1,

@@ -100,15 +100,9 @@ fn token_in(text: &str) -> String {
     token
 }
 
-/// The token of the latest invitation mail to `to`, read from the outbox.
+/// The token of the latest invitation mail to `to`, as its addressee reads it.
 async fn token_for(app: &TestApp, to: &str) -> String {
-    let (body,): (String,) =
-        sqlx::query_as("SELECT body_text FROM outbox WHERE to_address = $1 ORDER BY id DESC")
-            .bind(to)
-            .fetch_one(&app.server.state.db.pool)
-            .await
-            .unwrap();
-    token_in(&body)
+    token_in(&app.mail_to(to).await.text)
 }
 
 async fn accept(app: &TestApp, c: &Client, token: &str, password: &str) -> (StatusCode, Value) {
@@ -142,12 +136,8 @@ async fn an_invitation_writes_the_user_the_invitation_and_the_mail_together(back
             .unwrap();
     assert_eq!((node, accepted), (office, None));
     assert_eq!(roles.split(' ').count(), 2, "roles once each: {roles}");
-    let (subject, body): (String, String) = sqlx::query_as(
-        "SELECT subject, body_text FROM outbox WHERE to_address = 'ann@example.com'",
-    )
-    .fetch_one(&app.server.state.db.pool)
-    .await
-    .unwrap();
+    let mail = app.mail_to("ann@example.com").await;
+    let (subject, body) = (mail.subject, mail.text);
     assert_eq!(subject, "Ada Admin invited you to Office (Acme Agency)");
     assert!(body.contains(&format!("{}/invitations/", app.base)), "{body}");
     let token = token_in(&body);
@@ -277,12 +267,8 @@ async fn an_existing_address_is_reported_and_gets_no_second_identity(backend: Ba
         ("notify", "true".to_string()),
     ];
     ok(&app, &app.client, "grant_role", &pairs(&form)).await;
-    let (subject, body): (String, String) = sqlx::query_as(
-        "SELECT subject, body_text FROM outbox WHERE to_address = 'dee@example.com'",
-    )
-    .fetch_one(&app.server.state.db.pool)
-    .await
-    .unwrap();
+    let mail = app.mail_to("dee@example.com").await;
+    let (subject, body) = (mail.subject, mail.text);
     assert_eq!(subject, "You now have access to North");
     assert!(body.contains(&format!("{}/nodes/{north}", app.base)), "{body}");
 

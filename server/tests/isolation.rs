@@ -386,14 +386,6 @@ const TABLE: &[Entry] = &[
         &[(P::ManageAccountSettings, At::AgencyOfTarget)],
         &[Table::AgencySettings],
     ),
-    // Agency administrators only (managing users at an agency root).
-    Entry {
-        path: "/api/list_dev_mailbox",
-        kind: Kind::ListDevMailbox,
-        scope: Scope::Caller,
-        needs: &[(P::ManageUsers, At::AgencyOfCaller)],
-        touches: READ,
-    },
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,14 +17,9 @@ on_both_backends!(
 const MINUTE: i64 = 60_000;
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
+/// The bodies of the mail to `to`, oldest first, as the addressee reads them.
 async fn mails_to(app: &TestApp, to: &str) -> Vec<String> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT body_text FROM outbox WHERE to_address = $1 ORDER BY id")
-            .bind(to)
-            .fetch_all(&app.server.state.db.pool)
-            .await
-            .unwrap();
-    rows.into_iter().map(|r| r.0).collect()
+    app.mails_to(to).await.into_iter().map(|m| m.text).collect()
 }
 
 /// The token of the latest reset mail to `to`.

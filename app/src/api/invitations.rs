@@ -1,6 +1,6 @@
 //! Inviting people: an administrator adds someone by e-mail with the roles they will hold;
 //! the person gets a link, chooses a password and is signed in. Also the list of pending
-//! invitations (resend, revoke) and the development mailbox.
+//! invitations (resend, revoke).
 
 use crate::{
     domain::{NodeId, RoleId, UserId},
@@ -56,17 +56,6 @@ pub struct InvitationPreview {
     pub expires_at: i64,
 }
 
-/// A mail in the development mailbox.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DevMail {
-    pub id: i64,
-    pub to: String,
-    pub subject: String,
-    pub body: String,
-    pub created_at: i64,
-    pub sent_at: Option<i64>,
-}
-
 /// Adds a person as `invited` at `node_id` and mails them a link; they get `role_ids` there
 /// once they accept. Each role must be one the caller could give (see `grant_role`).
 #[server(endpoint = "invite_user")]
@@ -119,13 +108,6 @@ pub async fn accept_invitation(token: String, password: String) -> Result<String
     let well_formed = token.chars().all(|c| c.is_ascii_hexdigit());
     let page = invitation_path(if well_formed { &token } else { "" });
     respond::redirect_on_error_without_js(accept::accept_invitation(&token, password).await, &page)
-}
-
-/// Mail kept in the development mailbox (no SMTP configured), newest first. For agency
-/// administrators only, and only while no SMTP server is configured.
-#[server(endpoint = "list_dev_mailbox")]
-pub async fn list_dev_mailbox() -> Result<Vec<DevMail>, AppError> {
-    ssr::list_dev_mailbox().await
 }
 
 #[cfg(feature = "ssr")]

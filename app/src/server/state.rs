@@ -15,14 +15,16 @@ pub struct AppConfig {
     pub session_max_ms: i64,
     /// How long an invitation link works.
     pub invite_ttl_ms: i64,
-    /// Where outgoing mail goes (`smtp://…`, `smtps://…`); `None` keeps every mail in the
-    /// development mailbox. May hold a password: never logged.
+    /// Where outgoing mail goes (`smtp://…`, `smtps://…`); `None` writes every mail to
+    /// `mail_dir`. May hold a password: never logged.
     pub smtp_url: Option<String>,
     /// The sender of outgoing mail, e.g. `Roster <roster@example.com>`.
     pub mail_from: String,
     /// The users directory counts lists up to this many people exactly; larger ones are
     /// estimated (and labelled so).
     pub directory_exact_count: u64,
+    /// Without SMTP, where mail is written as `.eml` files for the operator.
+    pub mail_dir: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for AppConfig {
@@ -35,6 +37,7 @@ impl std::fmt::Debug for AppConfig {
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "(set)"))
             .field("mail_from", &self.mail_from)
             .field("directory_exact_count", &self.directory_exact_count)
+            .field("mail_dir", &self.mail_dir)
             .finish()
     }
 }

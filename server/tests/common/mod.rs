@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod mail;
 pub mod smtp;
 
 use app::server::clock::Clock;
@@ -81,6 +82,7 @@ pub fn config(database_url: String) -> Config {
         smtp_url: None,
         mail_from: "Roster <roster@localhost>".into(),
         directory_exact_count: 5_000,
+        mail_dir: None,
         log: "warn".into(),
     }
 }
@@ -93,6 +95,8 @@ pub struct TestApp {
     pub database_url: String,
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub client: Client,
+    /// Where the server writes mail (each test server has its own); see [`TestApp::mail_to`].
+    pub mail_dir: std::path::PathBuf,
 }
 
 pub fn client() -> Client {
@@ -131,11 +135,16 @@ impl TestApp {
             LeptosOptions::builder().output_name("roster").site_root("target/site").build();
         let clock = Clock::manual(START);
         let mut config = config(database_url.clone());
+        let mail_dir = std::env::temp_dir()
+            .join("roster-tests")
+            .join(format!("mail_{:016x}", rand::random::<u64>()));
+        config.mail_dir = Some(mail_dir);
         configure(&mut config);
+        let mail_dir = config.mail_dir.clone().expect("a mail folder");
         let server =
             server::start(&config, options, clock.clone(), listener).await.expect("server starts");
         let base = format!("http://{}", server.addr);
-        Self { backend, server, base, clock, database_url, client: client() }
+        Self { backend, server, base, clock, database_url, client: client(), mail_dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -219,6 +228,33 @@ impl TestApp {
         let res = self.sign_in_with(&c, email, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::OK, "{email} signs in");
         c
+    }
+
+    /// Every mail to `to`, oldest first, read from the mail folder once all the mail queued
+    /// to `to` so far is delivered (the worker is woken by each commit, or polls each second):
+    /// waits for that, up to 10 s.
+    pub async fn mails_to(&self, to: &str) -> Vec<mail::Mail> {
+        let to = to.to_lowercase();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let (pending,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND sent_at IS NULL",
+            )
+            .bind(&to)
+            .fetch_one(&self.server.state.db.pool)
+            .await
+            .expect("the outbox");
+            if pending == 0 {
+                return mail::read(&self.mail_dir, &to);
+            }
+            assert!(std::time::Instant::now() < deadline, "mail to {to} not delivered in 10 s");
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
+
+    /// The newest mail to `to` (see [`TestApp::mails_to`]).
+    pub async fn mail_to(&self, to: &str) -> mail::Mail {
+        self.mails_to(to).await.pop().unwrap_or_else(|| panic!("no mail to {to}"))
     }
 
     pub async fn sql(&self, statement: &str) {

@@ -81,7 +81,6 @@ pub enum Kind {
     /// No target: the caller's own entry points.
     ListEntryPoints,
     ListReachableNodes,
-    ListDevMailbox,
     /// The profile of the person at `t`.
     GetProfile,
     /// Saves the profile of the person at `t` (same names, another time zone).
@@ -234,10 +233,7 @@ pub async fn prepare(kind: Kind, w: &World, c: &Caller, t: Node) -> Vec<(String,
             bulk_add_form(kind, id(g), role(BuiltinRole::CallAgent), text)
         }
         Kind::BulkAddProgress => vec![field("batch_id", BULK_BATCH)],
-        Kind::ListEntryPoints
-        | Kind::ListReachableNodes
-        | Kind::ListDevMailbox
-        | Kind::ListTimeZones => Vec::new(),
+        Kind::ListEntryPoints | Kind::ListReachableNodes | Kind::ListTimeZones => Vec::new(),
         Kind::GetProfile => vec![field("user_id", w.subject(t))],
         Kind::UpdateProfile => {
             let (first, last, username, zone, version): (String, String, String, String, i64) =
@@ -569,12 +565,6 @@ pub fn check_allowed(
                 true => Ok(()),
                 false => Err(format!("done should be {done}")),
             }
-        }
-        // Mail to the people invited within reach (the first case of the first caller: no
-        // case has sent mail yet).
-        Kind::ListDevMailbox => {
-            let to = body.as_array().into_iter().flatten().filter_map(|m| m["to"].as_str());
-            same("mail to", to.map(str::to_owned).collect(), w.invitees_under(g))
         }
         Kind::CreateNode
         | Kind::RenameNode

@@ -356,8 +356,7 @@ impl World {
             w.give(id, n, w.custom_role(n)).await;
             w.subject.insert(n, id);
         }
-        // An invitation waiting at every node, sent by each agency's administrator (so the
-        // development mailbox holds mail of both agencies).
+        // An invitation waiting at every node, sent by each agency's administrator.
         let bea = w.app.client_for("bea.bravo@example.com").await;
         for n in Node::ALL {
             let inviter = if n.root() == Node::A { &w.app.client } else { &bea };
@@ -463,12 +462,6 @@ impl World {
 
     pub fn invitation(&self, n: Node) -> i64 {
         self.invitation[&n].0
-    }
-
-    /// The addresses of the people invited by the fixture whose home is at or below `n`.
-    pub fn invitees_under(&self, n: Node) -> BTreeSet<String> {
-        let under = self.invitation.iter().filter(|(_, (_, home))| home.is_at_or_below(n));
-        under.map(|(at, _)| format!("invitee.{}@example.com", at.token())).collect()
     }
 
     /// A number for names made during a case.

@@ -1,6 +1,6 @@
 //! The server side of invitations.
 
-use super::{DevMail, InviteOutcome, PendingInvitation, invitation_path};
+use super::{InviteOutcome, PendingInvitation, invitation_path};
 use crate::{
     api::{
         members::ssr::grantable_role,
@@ -271,45 +271,4 @@ pub async fn revoke_invitation(caller: &Authenticated, id: i64) -> AppResult<()>
     record(&mut tx, caller, "invitation_revoked", Some((user, &name)), node, &details).await?;
     tx.commit().await?;
     Ok(())
-}
-
-pub async fn list_dev_mailbox() -> AppResult<Vec<DevMail>> {
-    let caller = auth::require()?;
-    let state = AppState::get()?;
-    if state.config.smtp_url.is_some() {
-        return Err(AppError::Forbidden);
-    }
-    let mut conn = state.db.pool.acquire().await?;
-    let mut agency_admin = false;
-    for node in memberships::reach(&mut conn, caller.viewer.id, Permission::ManageUsers).await? {
-        if nodes::get(&mut conn, node).await?.is_some_and(|n| n.parent_id.is_none()) {
-            agency_admin = true;
-            break;
-        }
-    }
-    if !agency_admin {
-        return Err(AppError::Forbidden);
-    }
-    // Only mail to people the caller may see: another agency's mail (with its invitation
-    // links) is not theirs to read.
-    let reach = memberships::reach(&mut conn, caller.viewer.id, Permission::ViewUsers).await?;
-    let mut out = Vec::new();
-    for m in outbox::recent(&mut conn, 100).await? {
-        let to = match Email::parse(&m.to_address) {
-            Ok(email) => users::find_id_by_email(&mut conn, &email).await?,
-            Err(_) => None,
-        };
-        let Some(to) = to else { continue };
-        if users::is_under(&mut conn, to, &reach).await? {
-            out.push(DevMail {
-                id: m.id,
-                to: m.to_address,
-                subject: m.subject,
-                body: m.body_text,
-                created_at: m.created_at,
-                sent_at: m.sent_at,
-            });
-        }
-    }
-    Ok(out)
 }

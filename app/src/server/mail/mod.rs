@@ -3,8 +3,9 @@
 //! A change that sends mail writes the mail into the `outbox` table in its own transaction
 //! ([`outbox::enqueue`]), so a mail exists exactly when the change committed. A background
 //! task ([`worker`]) delivers what is due over SMTP, retrying with back-off, and never sends
-//! a mail again once it is marked sent. Without SMTP configured, mail goes to the
-//! development mailbox: it stays in the table, marked delivered, for administrators to read.
+//! a mail again once it is marked sent. Without SMTP configured, mail is written to a folder
+//! only the operator can read. Either way, a mail's text (with its links) leaves the table
+//! when the mail is marked sent: nothing readable stays at rest.
 
 pub mod outbox;
 pub mod templates;

@@ -46,6 +46,8 @@ pub struct Claimed {
     pub to_address: String,
     pub subject: String,
     pub body_text: String,
+    /// When it was queued; with `id`, it names the message (`Message-ID`).
+    pub created_at: Millis,
     /// Failed attempts so far.
     pub attempts: i64,
 }
@@ -53,7 +55,7 @@ pub struct Claimed {
 /// Unsent, due, and not leased to a worker (or its lease ran out). `$1` is now.
 const DUE: &str = "sent_at IS NULL AND next_attempt_at <= $1 \
                    AND (locked_until IS NULL OR locked_until < $1)";
-const CLAIMED_COLUMNS: &str = "id, to_address, subject, body_text, attempts";
+const CLAIMED_COLUMNS: &str = "id, to_address, subject, body_text, created_at, attempts";
 
 /// Leases up to `limit` due mails to the caller until `now + LEASE`, oldest first. Two
 /// workers never claim the same mail: on PostgreSQL the rows are locked and others skipped;
@@ -106,13 +108,20 @@ pub async fn claim(db: &Db, now: Millis, limit: i64) -> Result<Vec<Claimed>, sql
     Ok(claimed)
 }
 
-/// Marks a mail delivered; false if it already was (it is never marked, nor sent, twice).
+/// What a delivered mail's `body_text` becomes. Its links (invitations, password resets) are
+/// for the addressee alone: once the mail left, the table keeps no readable copy of them.
+/// Migration 0011 wrote the same text into mail sent before.
+pub const SCRUBBED_BODY: &str = "(delivered; the text is not kept)";
+
+/// Marks a mail delivered and drops its text, in one statement so a sent mail never keeps
+/// its links; false if it already was (it is never marked, nor sent, twice).
 pub async fn mark_sent(db: &Db, id: i64, now: Millis) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, locked_until = NULL \
-         WHERE id = $2 AND sent_at IS NULL",
+        "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, locked_until = NULL, \
+         body_text = $2 WHERE id = $3 AND sent_at IS NULL",
     )
     .bind(now)
+    .bind(SCRUBBED_BODY)
     .bind(id)
     .execute(&db.pool)
     .await?;
@@ -120,6 +129,7 @@ pub async fn mark_sent(db: &Db, id: i64, now: Millis) -> Result<bool, sqlx::Erro
 }
 
 /// Records a failed attempt and when to try again (see [`backoff`]); the lease ends.
+/// `error` must not quote the mail: the worker passes it through `without_tokens`.
 pub async fn mark_failed(
     db: &Db,
     mail: &Claimed,
@@ -137,30 +147,6 @@ pub async fn mark_failed(
     .execute(&db.pool)
     .await?;
     Ok(())
-}
-
-/// A queued or sent mail, as the development mailbox shows it.
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct OutboxRow {
-    pub id: i64,
-    pub to_address: String,
-    pub subject: String,
-    pub body_text: String,
-    pub created_at: i64,
-    pub sent_at: Option<i64>,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-}
-
-/// The latest `limit` mails, newest first.
-pub async fn recent(conn: &mut AnyConnection, limit: i64) -> Result<Vec<OutboxRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, to_address, subject, body_text, created_at, sent_at, attempts, last_error \
-         FROM outbox ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(conn)
-    .await
 }
 
 #[cfg(test)]
