@@ -1,7 +1,7 @@
 //! Call preferences over HTTP on SQLite and PostgreSQL: the defaults; every field checked
 //! with a message at the field and nothing saved on a failed save; people edit their own
-//! but not the administrators' flags; administrators of the person's home account edit
-//! everything, other accounts cannot; two administrators saving at once; the agency's
+//! but not the administrators' flags; whoever manages the person at their home account and
+//! wherever they hold a role edits everything, anyone else cannot; two administrators saving at once; the agency's
 //! custom field labels; the audit log.
 
 mod common;
@@ -357,7 +357,14 @@ async fn the_home_accounts_administrators_edit_and_other_accounts_cannot(backend
     )
     .await;
     refused_save(&app, &bea_c, bob, &prefs, 1, StatusCode::NOT_FOUND).await;
-    assert_eq!(get(&app, &nadia_c, bob).await, after, "unchanged by the refusals");
+    let now = get(&app, &nadia_c, bob).await;
+    assert_eq!((&now["prefs"], &now["version"]), (&after["prefs"], &after["version"]), "unchanged");
+    // Now that Bob works at South too, North alone no longer manages where his calls go.
+    assert_eq!(
+        (now["can_edit"].as_bool(), now["can_edit_admin_flags"].as_bool()),
+        (Some(false), Some(false))
+    );
+    refused_save(&app, &nadia_c, bob, &prefs, 1, StatusCode::FORBIDDEN).await;
     // Nadia's own preferences: she manages users at her home, so her flags too.
     assert_eq!(get(&app, &nadia_c, nadia).await["can_edit_admin_flags"], true);
     let anonymous = app

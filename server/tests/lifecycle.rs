@@ -491,13 +491,17 @@ async fn nobody_changes_their_own_status_nor_someone_more_powerful_or_out_of_rea
     let own = ok(&app, &app.client, "get_user", &[("user_id", &ada.to_string())]).await;
     assert_eq!(own["may_manage"], false, "not on one's own page either");
 
-    // Carl manages the users of North; Ann is at home there but also holds a role at South.
+    // Carl manages the users of North; Ann is at home there but also holds a role at South;
+    // Olga holds Administrator at North, with billing, which Carl lacks.
     let carl = person(&app, agency, "carl@example.com", "Carl", north, "Account Admin").await;
     let ann = person(&app, agency, "ann@example.com", "Ann", north, "User").await;
     give(&app, agency, south, ann, "Call Agent").await;
     let eve = person(&app, agency, "eve@example.com", "Eve", south, "User").await;
+    let olga = person(&app, agency, "olga@example.com", "Olga", north, "Administrator").await;
     let carl_c = app.client_for("carl@example.com").await;
 
+    let err = suspend(&app, &carl_c, olga, "Because").await;
+    assert_eq!(err.0, StatusCode::FORBIDDEN, "{}", err.1);
     let err = suspend(&app, &carl_c, ann, "Because").await;
     assert_eq!(err.0, StatusCode::FORBIDDEN, "{}", err.1);
     let shown = ok(&app, &carl_c, "get_user", &[("user_id", &ann.to_string())]).await;
@@ -536,14 +540,17 @@ async fn the_last_administrator_cannot_be_suspended_disabled_or_deleted(backend:
     let app = TestApp::spawn(backend).await;
     let (agency, north) = agency_and_north(&app).await;
     let bob = person(&app, agency, "bob@example.com", "Bob", agency, "Agency Administrator").await;
-    // Cy manages users across the agency without being an administrator.
-    let form = [
-        ("agency_node_id", agency.to_string()),
-        ("name", "People Manager".to_string()),
-        ("permissions[0]", "view_account".to_string()),
-        ("permissions[1]", "view_users".to_string()),
-        ("permissions[2]", "manage_users".to_string()),
-    ];
+    // Cy holds every permission across the agency without an administrator role (nobody
+    // changes the status of someone holding permissions beyond their own).
+    let keys: Vec<(String, String)> = app::domain::Permission::all()
+        .into_iter()
+        .filter(|p| *p != app::domain::Permission::ViewOwnCallsOnly)
+        .enumerate()
+        .map(|(i, p)| (format!("permissions[{i}]"), p.key()))
+        .collect();
+    let mut form =
+        vec![("agency_node_id", agency.to_string()), ("name", "People Manager".to_string())];
+    form.extend(keys.iter().map(|(k, v)| (k.as_str(), v.clone())));
     ok(&app, &app.client, "save_role", &pairs(&form)).await;
     let cy = person(&app, agency, "cy@example.com", "Cy", agency, "People Manager").await;
     let bob_c = app.client_for("bob@example.com").await;

@@ -1,6 +1,8 @@
-//! Profiles over HTTP on SQLite and PostgreSQL: people change their own; administrators
-//! change those of the people their account created, while other accounts see them
-//! read-only; every field is checked; a save against an older version is refused.
+//! Profiles over HTTP on SQLite and PostgreSQL: people change their own; someone else's
+//! profile, picture, call preferences and status are changed only by whoever manages users
+//! at every place the person has, with every permission of the roles they hold there
+//! (others see them read-only); every field is checked; a save against an older version is
+//! refused; pictures are limited in pixels and the caller is checked before the upload.
 
 mod common;
 
@@ -12,7 +14,10 @@ use std::io::Cursor;
 
 on_both_backends!(
     people_edit_their_own_profile_and_every_field_is_checked,
-    only_the_account_that_created_a_person_edits_their_profile,
+    only_those_who_manage_every_place_of_a_person_edit_their_profile,
+    no_one_edits_someone_with_more_power_here_or_elsewhere,
+    a_picture_of_too_many_pixels_is_refused_from_its_header,
+    an_upload_the_caller_may_not_make_is_refused_before_its_body_is_read,
     a_save_against_an_older_version_is_refused_and_loses_nothing,
     pictures_are_checked_by_content_stored_as_squares_and_changed_only_by_editors,
 );
@@ -126,35 +131,47 @@ async fn people_edit_their_own_profile_and_every_field_is_checked(backend: Backe
     assert!(zones.as_array().unwrap().iter().any(|z| z == "America/New_York"));
 }
 
-async fn only_the_account_that_created_a_person_edits_their_profile(backend: Backend) {
+async fn only_those_who_manage_every_place_of_a_person_edit_their_profile(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let agency = setup(&app).await;
     let (north, south) = (create(&app, agency, "North").await, create(&app, agency, "South").await);
     let nadia = app.add_user("nadia@example.com", "Nadia", north).await;
     let sam = app.add_user("sam@example.com", "Sam", south).await;
     let bob = app.add_user("bob@example.com", "Bob", north).await;
+    let nell = app.add_user("nell@example.com", "Nell", north).await;
     grant(&app, north, nadia, "Administrator", agency).await;
     grant(&app, south, sam, "Administrator", agency).await;
+    grant(&app, north, nell, "User", agency).await;
     // Bob, created by North, also works at South.
     grant(&app, north, bob, "User", agency).await;
     grant(&app, south, bob, "Call Agent", agency).await;
 
     let (nadia_c, sam_c) =
         (app.client_for("nadia@example.com").await, app.client_for("sam@example.com").await);
-    let seen_by_sam = profile(&app, &sam_c, bob).await;
-    let why = seen_by_sam["read_only_because"].as_str().unwrap();
-    assert!(why.contains("North"), "says which account manages the person: {why}");
-    let v = seen_by_sam["version"].as_i64().unwrap();
-    let (status, _) = save(&app, &sam_c, bob, fields("Bobby", "Tester", "bob", "UTC"), v).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Neither North's administrator nor South's manages all of Bob's places.
+    for c in [&sam_c, &nadia_c] {
+        let seen = profile(&app, c, bob).await;
+        let why = seen["read_only_because"].as_str().unwrap();
+        assert!(why.contains("wherever they hold a role"), "says why: {why}");
+        let v = seen["version"].as_i64().unwrap();
+        let (status, _) = save(&app, c, bob, fields("Bobby", "Tester", "bob", "UTC"), v).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
     assert_eq!(profile(&app, &nadia_c, bob).await["first_name"], "Bob", "unchanged");
-
-    assert!(profile(&app, &nadia_c, bob).await["read_only_because"].is_null());
-    let (status, body) =
-        save(&app, &nadia_c, bob, fields("Bobby", "Tester", "bob", "UTC"), v).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
     // Agency administrators manage every account below them.
-    assert!(profile(&app, &app.client, bob).await["read_only_because"].is_null());
+    let seen = profile(&app, &app.client, bob).await;
+    assert!(seen["read_only_because"].is_null());
+    let v = seen["version"].as_i64().unwrap();
+    let (status, body) =
+        save(&app, &app.client, bob, fields("Bobby", "Tester", "bob", "UTC"), v).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Nell is only at North: North's administrator edits her profile.
+    let seen = profile(&app, &nadia_c, nell).await;
+    assert!(seen["read_only_because"].is_null());
+    let v = seen["version"].as_i64().unwrap();
+    let (status, body) =
+        save(&app, &nadia_c, nell, fields("Nellie", "Tester", "nell", "UTC"), v).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     // Out of reach: the same answer as nobody at all.
     let err = refused(
         &app,
@@ -270,7 +287,7 @@ async fn pictures_are_checked_by_content_stored_as_squares_and_changed_only_by_e
     }
     assert_eq!(picture_of(&app, &bob_c, bob).await.1, png, "the kept picture is unchanged");
 
-    // Sam (South) sees Bob's picture but may not change it: North created Bob.
+    // Sam (South) sees Bob's picture but may not change it: he does not manage North.
     assert_eq!(picture_of(&app, &sam_c, bob).await.0, StatusCode::OK);
     let (status, _) = upload(&app, &sam_c, bob, "x.webp", webp.clone()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -338,4 +355,167 @@ async fn pictures_are_checked_by_content_stored_as_squares_and_changed_only_by_e
             .chain(["profile_picture_removed"])
             .collect::<Vec<_>>()
     );
+}
+
+/// Saves call preferences (JSON, as the page sends it).
+async fn save_prefs(app: &TestApp, c: &Client, user: i64, prefs: &Value, v: &Value) -> StatusCode {
+    let body = serde_json::json!({ "user_id": user, "prefs": prefs, "version": v });
+    c.post(app.url("/api/save_call_preferences")).json(&body).send().await.unwrap().status()
+}
+
+/// Carl, an Account Admin at North, tries every edit of a person against Olga, who holds
+/// Administrator at North (billing, which Carl lacks), and against Bob, whose calls North
+/// does not own alone (he is also a Call Agent at South): each is refused and nothing
+/// changes. People within his powers he still edits.
+async fn no_one_edits_someone_with_more_power_here_or_elsewhere(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let agency = setup(&app).await;
+    let (north, south) = (create(&app, agency, "North").await, create(&app, agency, "South").await);
+    let carl = app.add_user("carl@example.com", "Carl", north).await;
+    let olga = app.add_user("olga@example.com", "Olga", north).await;
+    let bob = app.add_user("bob@example.com", "Bob", north).await;
+    let ulla = app.add_user("ulla@example.com", "Ulla", north).await;
+    grant(&app, north, carl, "Account Admin", agency).await;
+    grant(&app, north, olga, "Administrator", agency).await;
+    grant(&app, north, bob, "User", agency).await;
+    grant(&app, south, bob, "Call Agent", agency).await;
+    grant(&app, north, ulla, "Call Agent", agency).await;
+    let carl_c = app.client_for("carl@example.com").await;
+
+    for (victim, who) in [(olga, "Olga"), (bob, "Bob")] {
+        let seen = profile(&app, &carl_c, victim).await;
+        assert!(seen["read_only_because"].is_string(), "{who}: {seen}");
+        let v = seen["version"].as_i64().unwrap();
+        let (status, body) =
+            save(&app, &carl_c, victim, fields("Mallory", "X", "mallory", "UTC"), v).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}'s profile: {body}");
+        // Re-routing their calls to a number Carl holds.
+        let view =
+            ok(&app, &carl_c, "get_call_preferences", &[("user_id", &victim.to_string())]).await;
+        assert_eq!(
+            (view["can_edit"].as_bool(), view["can_edit_admin_flags"].as_bool()),
+            (Some(false), Some(false)),
+            "{who}"
+        );
+        let mut prefs = view["prefs"].clone();
+        prefs["send_calls_to"] = "text".into();
+        prefs["phone"] = "+1 202 555 0199".into();
+        let status = save_prefs(&app, &carl_c, victim, &prefs, &view["version"]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}'s call preferences");
+        let (status, _) =
+            upload(&app, &carl_c, victim, "me.png", encoded(64, 64, ImageFormat::Png)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}'s picture");
+        let res =
+            carl_c.post(app.url(&format!("/users/{victim}/picture/remove"))).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{who}'s picture removed");
+        let form = [("user_id", victim.to_string()), ("reason", "Because".to_string())];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        refused(&app, &carl_c, "suspend_user", &form, StatusCode::FORBIDDEN).await;
+        let shown = ok(&app, &carl_c, "get_user", &[("user_id", &victim.to_string())]).await;
+        assert_eq!(shown["may_manage"], false, "{who}");
+    }
+    let (untouched,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM users WHERE id IN ($1, $2) AND first_name <> 'Mallory' \
+         AND status = 'active' \
+         AND id NOT IN (SELECT user_id FROM call_preferences) \
+         AND id NOT IN (SELECT user_id FROM profile_pictures)",
+    )
+    .bind(olga)
+    .bind(bob)
+    .fetch_one(&app.server.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(untouched, 2, "nothing of Olga's or Bob's changed");
+
+    // Ulla holds only a role within Carl's: he edits her profile and her call preferences.
+    let v = profile(&app, &carl_c, ulla).await["version"].as_i64().unwrap();
+    let (status, body) = save(&app, &carl_c, ulla, fields("Ulla", "T", "ulla", "UTC"), v).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let view = ok(&app, &carl_c, "get_call_preferences", &[("user_id", &ulla.to_string())]).await;
+    assert_eq!(view["can_edit_admin_flags"], true);
+    let mut prefs = view["prefs"].clone();
+    prefs["phone"] = "+1 202 555 0123".into();
+    assert_eq!(save_prefs(&app, &carl_c, ulla, &prefs, &view["version"]).await, StatusCode::OK);
+}
+
+/// A one-colour 8,000 × 8,000 PNG is a few hundred KiB but ~64 MB decoded (~250 MB as RGBA):
+/// refused from its header with a message at the field, and nothing kept.
+async fn a_picture_of_too_many_pixels_is_refused_from_its_header(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let agency = setup(&app).await;
+    let bob = app.add_user("bob@example.com", "Bob", agency).await;
+    let bob_c = app.client_for("bob@example.com").await;
+    let mut bomb = Vec::new();
+    image::GrayImage::new(8_000, 8_000)
+        .write_to(&mut Cursor::new(&mut bomb), ImageFormat::Png)
+        .unwrap();
+    assert!(bomb.len() < 2 * 1024 * 1024, "under the file size limit: {} bytes", bomb.len());
+    let (status, body) = upload(&app, &bob_c, bob, "bomb.png", bomb).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["field"], "picture", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("at most 4,096 wide"), "{body}");
+    assert_eq!(picture_of(&app, &bob_c, bob).await.0, StatusCode::NOT_FOUND, "nothing kept");
+    // The largest side accepted still is.
+    let (status, body) =
+        upload(&app, &bob_c, bob, "ok.png", encoded(4_096, 16, ImageFormat::Png)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
+
+/// Sends an upload's headers and the first bytes of a body that never ends; the status of
+/// the answer, which must come while the body is still owed.
+async fn stalled_upload(app: &TestApp, user: i64, cookie: Option<&str>) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
+    let head = format!(
+        "POST /users/{user}/picture HTTP/1.1\r\nHost: {addr}\r\n{cookie}\
+         Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 4500000\r\n\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"picture\"; filename=\"a.png\"\r\n\
+         Content-Type: image/png\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&[0x89; 1024]).await.unwrap();
+    stream.flush().await.unwrap();
+    // The rest of the 4.5 MB is never sent; the server times requests out after 30 s.
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let mut buf = [0; 1024];
+        while !answer.windows(2).any(|w| w == b"\r\n") {
+            let n = stream.read(&mut buf).await.unwrap();
+            assert!(n > 0, "connection closed without an answer");
+            answer.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "no answer while the body was still owed");
+    let line = String::from_utf8_lossy(&answer);
+    line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{line}"))
+}
+
+/// Someone who may not change a picture (signed out, another account's administrator, a
+/// person out of reach) is answered at once, before the server reads a byte of the file.
+async fn an_upload_the_caller_may_not_make_is_refused_before_its_body_is_read(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let agency = setup(&app).await;
+    let (north, south) = (create(&app, agency, "North").await, create(&app, agency, "South").await);
+    let bob = app.add_user("bob@example.com", "Bob", north).await;
+    let sam = app.add_user("sam@example.com", "Sam", south).await;
+    grant(&app, south, sam, "Administrator", agency).await;
+    let res = app.sign_in_with(&reqwest::Client::new(), "sam@example.com", common::PASSWORD).await;
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+        .collect();
+    let cookie = cookies.join("; ");
+    assert_eq!(stalled_upload(&app, bob, None).await, 401, "signed out");
+    assert_eq!(stalled_upload(&app, bob, Some(&cookie)).await, 404, "Bob is out of Sam's reach");
+    let ada = ok(&app, &app.client, "get_session", &[]).await["viewer"]["id"].as_i64().unwrap();
+    assert_eq!(stalled_upload(&app, ada, Some(&cookie)).await, 404, "so is Ada");
+    // Olga, at home at South, Sam may see: he is told he may not change her picture.
+    let olga = app.add_user("olga@example.com", "Olga", south).await;
+    grant(&app, agency, olga, "Agency Administrator", agency).await;
+    assert_eq!(stalled_upload(&app, olga, Some(&cookie)).await, 403, "more power than Sam");
 }

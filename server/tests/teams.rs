@@ -23,6 +23,8 @@ on_both_backends!(
     group_members_hold_a_calling_role_and_changes_are_made_at_the_account,
     who_may_read_and_change_what,
     a_persons_page_lists_their_teams_and_groups_where_the_caller_may_see,
+    only_those_who_manage_a_call_team_see_where_its_members_calls_go,
+    access_groups_read_at_a_sub_group_leave_out_people_only_in_a_sibling,
 );
 
 type Form = Vec<(&'static str, String)>;
@@ -1072,4 +1074,72 @@ async fn a_persons_page_lists_their_teams_and_groups_where_the_caller_may_see(ba
     for key in ["teams", "call_teams", "access_groups", "sees_activities_of"] {
         assert_eq!(none[key], serde_json::json!([]), "{key}");
     }
+}
+
+/// Carl (User) and Rita (Report Manager) may view North's call teams: who is called, in which
+/// order, but not the members' personal numbers and addresses; Ann sees her own.
+async fn only_those_who_manage_a_call_team_see_where_its_members_calls_go(backend: Backend) {
+    let fx = Fx::build(backend).await;
+    let (nina, n) = (fx.client("nina").await, fx.north);
+    let lee = contact_form(n, "Lee", "Contact", "+12025550199", "", "text");
+    let lee = fx.ok(&nina, "create_contact", &lee).await;
+    let team = vec![("node_id", n.to_string()), ("name", "Nights".into())];
+    let team = fx.ok(&nina, "create_call_team", &team).await;
+    prefers_text(&fx, fx.ann, "+12025550123").await;
+    let order = [user(fx.bob), contact(&lee), user(fx.ann)];
+    fx.ok(&nina, "set_call_team_members", &members_form(n, &team, &order)).await;
+    let secrets = ["+12025550123", "+12025550199", "bob@example.com"];
+    let all = call_teams(&fx, &nina, n).await;
+    assert!(secrets.iter().all(|s| all.to_string().contains(s)), "the manager sees: {all}");
+    for (local, own) in [("carl", None), ("rita", None), ("ann", Some(2))] {
+        let c = fx.client(local).await;
+        let seen = call_teams(&fx, &c, n).await;
+        assert_eq!(names(&seen[0]["members"], "name"), ["Bob Tester", "Lee Contact", "Ann Tester"]);
+        for (i, m) in seen[0]["members"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(m["route"].is_null(), own != Some(i), "{local} sees member {i}: {m}");
+        }
+        let text = seen.to_string();
+        let leaked: Vec<&&str> =
+            secrets.iter().filter(|s| text.contains(**s) && **s != "+12025550123").collect();
+        assert!(leaked.is_empty(), "{local} sees {leaked:?}: {text}");
+    }
+}
+
+/// The names of the members of the first access-control group, as `c` reads it at `node`.
+async fn group_members(fx: &Fx, c: &Client, node: i64) -> Vec<String> {
+    let groups = fx.ok(c, "list_access_groups", &vec![("node_id", node.to_string())]).await;
+    names(&groups[0]["members"], "name")
+}
+
+/// An access-control group of North holds Ann (North), Bob (West) and Eve (East, a sibling
+/// of West). Read at West, it lists Ann and Bob: Eve's only place is East.
+async fn access_groups_read_at_a_sub_group_leave_out_people_only_in_a_sibling(backend: Backend) {
+    let fx = Fx::build(backend).await;
+    let (nina, n) = (fx.client("nina").await, fx.north);
+    let east = create_node(&fx.app, n, "East").await;
+    let eve = fx.person("eve", "Eve", east, "Call Agent").await;
+    fx.person("wendy", "Wendy", fx.west, "User").await;
+    let g = fx
+        .ok(
+            &nina,
+            "create_access_group",
+            &vec![("node_id", n.to_string()), ("name", "Sales".into())],
+        )
+        .await;
+    let g = g["id"].as_i64().unwrap();
+    let members = ids_form(n, "group_id", g, "user_ids", &[fx.ann, fx.bob, eve]);
+    fx.ok(&nina, "set_access_group_members", &members).await;
+    let everyone = ["Ann Tester", "Bob Tester", "Eve Tester"];
+    assert_eq!(group_members(&fx, &nina, n).await, everyone);
+    assert_eq!(
+        group_members(&fx, &fx.client("carl").await, n).await,
+        everyone,
+        "read at the account"
+    );
+    let at_west = group_members(&fx, &fx.client("wendy").await, fx.west).await;
+    assert_eq!(at_west, ["Ann Tester", "Bob Tester"], "read at West");
+    assert_eq!(
+        group_members(&fx, &fx.client("eve").await, east).await,
+        ["Ann Tester", "Eve Tester"]
+    );
 }

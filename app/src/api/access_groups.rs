@@ -4,8 +4,10 @@
 //! and so does whoever manages the account's settings.
 //!
 //! Both live in an account (a node of kind account, or the agency itself): asked at a
-//! sub-group, the lists are its account's; changes are made at the account. Reading needs
-//! ViewAccount at the node, changing ManageAccountSettings at the account. Only people
+//! sub-group, the lists are its account's, but a group's members are only those who belong
+//! at that sub-group (never someone whose only place is a sibling); changes are made at the
+//! account. Reading needs ViewAccount at the node, changing ManageAccountSettings at the
+//! account. Only people
 //! holding Call Agent, Call Manager or Report Manager in the account can be put in a group.
 
 use crate::{

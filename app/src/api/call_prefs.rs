@@ -1,6 +1,6 @@
 //! Call preferences: read by the person and by those who may see them; changed by the
-//! person (all but the administrators' flags) and by whoever manages users at the account
-//! that added them (flags included). Also the agency's labels for the four custom fields.
+//! person (all but the administrators' flags) and by whoever manages them at every place
+//! they have, home account and roles (flags included; `server::person_access`). Also the agency's labels for the four custom fields.
 
 use crate::{
     domain::{NodeId, UserId, call_prefs::CallPreferences},

@@ -3,7 +3,8 @@
 //!
 //! A disabled user stays on their teams, marked disabled; a suspended one is marked
 //! suspended; a deleted one leaves every team. Reading needs ViewAccount at the node,
-//! changing ManageCallTeams there. The member list carries a version: a change made from an
+//! changing ManageCallTeams there; only those who may change a team see where its members'
+//! calls go (their personal numbers and addresses). The member list carries a version: a change made from an
 //! older list is refused rather than overwriting someone else's.
 
 use crate::{
@@ -65,8 +66,9 @@ pub struct CallTeamMember {
     pub name: String,
     /// Users only: shown when not active ("Disabled", "Suspended"...).
     pub status: Option<UserStatus>,
-    /// Their own call preference.
-    pub route: CallRoute,
+    /// Their own call preference: personal contact details, so `None` to a caller who may
+    /// only view the team (they see who is called, and in which order), except their own.
+    pub route: Option<CallRoute>,
     /// Whether they are e-mailed about missed calls: their own choice, or the team's.
     pub missed_call_email: bool,
 }
@@ -105,8 +107,9 @@ pub const MAX_MEMBERS: usize = 50;
 pub async fn list_call_teams(node_id: NodeId) -> Result<Vec<CallTeam>, AppError> {
     // Taken before the first await: a page's data fetch can outlive its render.
     let state = crate::server::AppState::get()?;
-    crate::server::policy::require(crate::domain::Permission::ViewAccount, node_id).await?;
-    ssr::list_call_teams(&state, node_id).await
+    let caller =
+        crate::server::policy::require(crate::domain::Permission::ViewAccount, node_id).await?;
+    ssr::list_call_teams(&state, &caller, node_id).await
 }
 
 /// A new, empty call team at `node_id`; names are unique there, whatever their case.
@@ -193,7 +196,7 @@ mod tests {
             member: m,
             name: String::new(),
             status: None,
-            route: CallRoute { by: SendCallsTo::Email, to: String::new() },
+            route: Some(CallRoute { by: SendCallsTo::Email, to: String::new() }),
             missed_call_email: false,
         };
         let (a, b, c) =

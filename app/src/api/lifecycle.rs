@@ -2,8 +2,9 @@
 //! and the list of disabled people at a node.
 //!
 //! A status belongs to the one global identity. Changing it needs ManageUsers at the
-//! person's home account and at every node where they hold a role, so nobody can suspend
-//! someone more powerful elsewhere; nobody changes their own. Every change ends the person's
+//! person's home account and at every node where they hold a role, and every permission of
+//! those roles (`server::person_access`), so nobody can suspend someone more powerful, there
+//! or elsewhere; nobody changes their own. Every change ends the person's
 //! sessions, writes an audit entry in the same transaction, and is refused (rolled back) when
 //! it would leave a node without an active administrator.
 

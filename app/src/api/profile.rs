@@ -1,6 +1,6 @@
 //! A person's profile (name, username, time zone): seen by themselves and by those who may
-//! view them; changed by themselves, or by the administrators of the account that created
-//! them. Other accounts see it read-only, and are told why.
+//! view them; changed by themselves, or by whoever manages them at every place they have
+//! (`server::person_access`). Everyone else sees it read-only, and is told why.
 
 use crate::{domain::UserId, error::AppError};
 use leptos::prelude::*;
@@ -71,8 +71,8 @@ mod ssr {
             audit::{self, Actor, Entry},
             auth::Authenticated,
             db::is_unique_violation,
-            policy,
-            repo::{memberships, nodes, users},
+            person_access,
+            repo::{memberships, users},
         },
     };
 
@@ -121,31 +121,22 @@ mod ssr {
     }
 
     /// Why `caller` may not change `user`'s profile, or `None` when they may: it is their
-    /// own, or they manage users at the account that created the person.
+    /// own, or they manage the person everywhere the person has a place (`person_access`).
     pub(super) async fn read_only_because(
         conn: &mut sqlx::AnyConnection,
         caller: &Authenticated,
         user: UserId,
-        home: Option<NodeId>,
     ) -> AppResult<Option<String>> {
-        if caller.viewer.id == user {
-            return Ok(None);
-        }
-        let Some(home) = home else {
-            return Ok(Some("Only this person can change their profile.".into()));
-        };
-        if policy::permissions_at(conn, caller.viewer.id, home)
-            .await?
-            .contains(Permission::ManageUsers)
+        if caller.viewer.id == user
+            || person_access::may_manage(conn, caller.viewer.id, user).await?
         {
             return Ok(None);
         }
-        let place =
-            nodes::get(conn, home).await?.map_or_else(|| "another account".into(), |n| n.name);
-        Ok(Some(format!(
-            "Managed by {place}, the account that added this person: only its administrators \
-             (or the person) can change it."
-        )))
+        Ok(Some(
+            "Only this person can change it, or someone who manages users wherever they hold \
+             a role (and their home account) with every permission of those roles."
+                .into(),
+        ))
     }
 
     /// The person's profile row, if the caller may see them (themselves, or within reach).
@@ -170,8 +161,7 @@ mod ssr {
         row: users::ProfileRow,
     ) -> AppResult<Profile> {
         let user = UserId(row.id);
-        let read_only_because =
-            read_only_because(conn, caller, user, row.home_node_id.map(NodeId)).await?;
+        let read_only_because = read_only_because(conn, caller, user).await?;
         let picture =
             super::picture::updated_at(conn, user).await?.map(|at| super::picture_path(user, at));
         Ok(Profile {
@@ -205,7 +195,7 @@ mod ssr {
         let mut tx = state.db.begin().await?;
         let before = visible(&mut tx, caller, user).await?;
         let home = before.home_node_id.map(NodeId);
-        if read_only_because(&mut tx, caller, user, home).await?.is_some() {
+        if read_only_because(&mut tx, caller, user).await?.is_some() {
             return Err(AppError::Forbidden);
         }
         if before.version != version {

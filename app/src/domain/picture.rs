@@ -9,7 +9,7 @@ pub const MAX_PICTURE_BYTES: usize = 2 * 1024 * 1024;
 /// Width and height, in pixels, of the square picture that is kept.
 pub const PICTURE_SIDE: u32 = 256;
 /// The largest width or height decoded: bigger images are refused before they are read.
-pub const MAX_PICTURE_DIMENSION: u32 = 8_000;
+pub const MAX_PICTURE_DIMENSION: u32 = 4_096;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PictureProblem {
@@ -45,7 +45,8 @@ impl PictureProblem {
             Self::NotAnImage => "This file is not a PNG, JPEG or WebP image.",
             Self::Unreadable => "This image could not be read: the file may be damaged.",
             Self::TooManyPixels => {
-                "This picture is too big: at most 8,000 pixels wide and 8,000 pixels high."
+                "This picture has too many pixels: at most 4,096 wide and 4,096 high. Choose a \
+                 smaller picture, or scale it down first."
             }
         }
     }

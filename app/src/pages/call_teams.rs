@@ -148,7 +148,7 @@ fn CallTeamCard(
                 <span class="member-name">{name.clone()}</span>
                 {is_contact.then(|| view! { " "<span class="badge">"Contact"</span> })}
                 {status.map(|s| view! { " "<span class=format!("status status-{}", s.key()) data-testid="member-status">{s.label()}</span> })}
-                " "<span class="muted member-route" data-testid="member-route">{m.route.describe()}</span>
+                {m.route.as_ref().map(|r| view! { " "<span class="muted member-route" data-testid="member-route">{r.describe()}</span> })}
                 {m.missed_call_email.then(|| view! {
                     " "<span class="badge" data-testid="member-missed-calls" title="E-mailed about missed calls">"Missed-call e-mails"</span>
                 })}

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod db;
 pub mod mail;
 pub mod password;
+pub mod person_access;
 pub mod picture;
 pub mod policy;
 pub mod repo;

@@ -2,18 +2,39 @@
 //! content (never the name or the browser's word), the size is checked before decoding, and
 //! whatever was sent becomes a square PNG of [`PICTURE_SIDE`] pixels, so nothing of the
 //! original file (metadata, trailing bytes) is ever served back.
+//!
+//! A small file can describe a huge image (an 8,000 × 8,000 PNG of one colour is a few
+//! hundred KiB and ~250 MB decoded), so the decoder refuses, from the header, anything wider
+//! or higher than [`MAX_PICTURE_DIMENSION`] or needing more than [`MAX_DECODE_BYTES`]; and
+//! decodes run on the blocking pool, at most one per core at a time ([`normalise_bounded`]),
+//! so uploads cannot take every core or add up to gigabytes.
 
 use crate::domain::picture::{
     MAX_PICTURE_BYTES, MAX_PICTURE_DIMENSION, PICTURE_SIDE, PictureProblem,
 };
 use image::{ImageError, ImageFormat, ImageReader, Limits, imageops::FilterType};
-use std::io::Cursor;
+use std::{io::Cursor, sync::LazyLock};
+use tokio::sync::Semaphore;
 
-/// Memory a decode may take at the most (an 8,000 × 8,000 RGBA image fits).
-const MAX_DECODE_BYTES: u64 = 300 * 1024 * 1024;
+/// Memory a decode may take at the most: a 4,096 × 4,096 RGBA image, 64 MiB.
+const MAX_DECODE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// The PNG to keep for `file`, or why it is refused. CPU-bound: call it off the async
-/// runtime (`spawn_blocking`).
+/// Decodes running at once, in the whole process: one per core (the limit is the machine's,
+/// whichever server instance asks).
+static DECODES: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+
+/// [`normalise`] on the blocking pool, waiting for a free core first. The outer error is a
+/// decode that panicked.
+pub async fn normalise_bounded(
+    file: Vec<u8>,
+) -> Result<Result<Vec<u8>, PictureProblem>, tokio::task::JoinError> {
+    let _permit = DECODES.acquire().await.expect("the semaphore is never closed");
+    tokio::task::spawn_blocking(move || normalise(&file)).await
+}
+
+/// The PNG to keep for `file`, or why it is refused. CPU-bound: the server calls it through
+/// [`normalise_bounded`].
 pub fn normalise(file: &[u8]) -> Result<Vec<u8>, PictureProblem> {
     if file.is_empty() {
         return Err(PictureProblem::Missing);

@@ -55,6 +55,8 @@ pub async fn show(
 /// or done, or a problem with the file that the page shows at the field.
 type Outcome = Result<Result<&'static str, PictureProblem>, AppError>;
 
+/// The caller is checked before a byte of the body is read: a stranger's upload is refused
+/// at once, however large or slow its body (`Multipart` only parses as fields are asked for).
 pub async fn upload(
     State(state): State<AppState>,
     auth: Option<Extension<Authenticated>>,
@@ -63,6 +65,13 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Response {
     let user = UserId(user);
+    // Where a browser's form came from is in the body: refusals before it is read are plain.
+    let Some(Extension(auth)) = auth else {
+        return answer(&headers, user, None, Err(AppError::Unauthenticated));
+    };
+    if let Err(e) = picture::check(&state, &auth, user).await {
+        return answer(&headers, user, None, Err(e));
+    }
     let mut back = None;
     let mut file = None;
     loop {
@@ -82,9 +91,6 @@ pub async fn upload(
             Err(_) => return answer(&headers, user, back, Ok(Err(PictureProblem::TooLarge))),
         }
     }
-    let Some(Extension(auth)) = auth else {
-        return answer(&headers, user, back, Err(AppError::Unauthenticated));
-    };
     let outcome = match file.filter(|f| !f.is_empty()) {
         None => Ok(Err(PictureProblem::Missing)),
         Some(f) => picture::save(&state, &auth, user, f).await.map(|r| r.map(|()| "saved")),

@@ -219,11 +219,14 @@ pub async fn delete_number(caller: &Authenticated, node: NodeId, id: i64) -> App
     Ok(())
 }
 
-/// The groups of `account` (or one of them), with the numbers they grant among `visible`
-/// and their members (deleted people left out), by name.
+/// The groups of `account` (or one of them), as read at `at` (the account or a sub-group of
+/// it), with the numbers they grant among `visible` and their members who belong at `at`
+/// (deleted people left out), by name. Read at a sub-group, a group's members placed only
+/// in a sibling sub-group are not listed: the reader may not see them.
 async fn groups_of(
     conn: &mut AnyConnection,
     account: NodeId,
+    at: NodeId,
     only: Option<i64>,
     visible: Option<&BTreeSet<i64>>,
 ) -> Result<Vec<AccessGroup>, sqlx::Error> {
@@ -260,10 +263,12 @@ async fn groups_of(
     let members: Vec<MemberRow> = sqlx::query_as(&format!(
         "SELECT m.group_id, {PERSON_COLUMNS} FROM access_group_members m \
          JOIN access_groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id \
-         WHERE g.account_id = $1 AND u.status <> 'deleted' \
-         ORDER BY u.last_name, u.first_name, u.id"
+         WHERE g.account_id = $1 AND {} \
+         ORDER BY u.last_name, u.first_name, u.id",
+        people::at_node(2)
     ))
     .bind(account.0)
+    .bind(at.0)
     .fetch_all(conn)
     .await?;
     let mut numbers: BTreeMap<i64, Vec<TrackingNumber>> = BTreeMap::new();
@@ -298,7 +303,7 @@ pub async fn list_groups(
     let account = account_of(&mut conn, node).await?.ok_or_else(gone)?;
     // The groups never show numbers the caller's own groups do not grant.
     let visible = visible_numbers(&mut conn, caller.viewer.id, account).await?;
-    Ok(groups_of(&mut conn, account, None, visible.as_ref()).await?)
+    Ok(groups_of(&mut conn, account, node, None, visible.as_ref()).await?)
 }
 
 async fn group_name(conn: &mut AnyConnection, account: NodeId, id: i64) -> AppResult<String> {
@@ -313,7 +318,7 @@ async fn group_name(conn: &mut AnyConnection, account: NodeId, id: i64) -> AppRe
 
 async fn load_group(conn: &mut AnyConnection, account: NodeId, id: i64) -> AppResult<AccessGroup> {
     // Changed by someone who manages the account's settings: they see every number.
-    let mut found = groups_of(conn, account, Some(id), None).await?;
+    let mut found = groups_of(conn, account, account, Some(id), None).await?;
     found.pop().ok_or_else(no_group)
 }
 

@@ -12,7 +12,7 @@ use crate::{
         AppState,
         audit::{self, Actor, Entry},
         auth::Authenticated,
-        policy,
+        person_access, policy,
         repo::{call_prefs as repo, memberships, nodes, users},
     },
 };
@@ -82,9 +82,9 @@ async fn visible(
     users::profile(conn, user).await?.filter(|p| p.status != "deleted").ok_or_else(not_found)
 }
 
-/// What the caller may change: the person edits their own preferences; whoever manages
-/// users at the account that added the person (their home) edits them too, and alone sets
-/// the administrators' flags (the rule of profiles).
+/// What the caller may change: the person edits their own preferences (not the flags);
+/// whoever manages the person at every place they have (`person_access`, the rule of
+/// profiles) edits them too, and alone sets the administrators' flags.
 struct Rights {
     edit: bool,
     flags: bool,
@@ -94,14 +94,8 @@ async fn rights(
     conn: &mut sqlx::AnyConnection,
     caller: &Authenticated,
     user: UserId,
-    home: Option<NodeId>,
 ) -> AppResult<Rights> {
-    let manages = match home {
-        Some(home) => policy::permissions_at(conn, caller.viewer.id, home)
-            .await?
-            .contains(Permission::ManageUsers),
-        None => false,
-    };
+    let manages = person_access::may_manage(conn, caller.viewer.id, user).await?;
     Ok(Rights { edit: manages || caller.viewer.id == user, flags: manages })
 }
 
@@ -128,7 +122,7 @@ async fn view(
 ) -> AppResult<CallPreferencesView> {
     let user = UserId(person.id);
     let home = person.home_node_id.map(NodeId);
-    let rights = rights(conn, caller, user, home).await?;
+    let rights = rights(conn, caller, user).await?;
     let (prefs, version) = repo::get(conn, user)
         .await?
         .unwrap_or_else(|| (CallPreferences::defaults(&person.email), 0));
@@ -164,7 +158,7 @@ pub async fn save_call_preferences(
     let mut tx = state.db.begin().await?;
     let person = visible(&mut tx, caller, user).await?;
     let home = person.home_node_id.map(NodeId);
-    let rights = rights(&mut tx, caller, user, home).await?;
+    let rights = rights(&mut tx, caller, user).await?;
     if !rights.edit {
         return Err(AppError::Forbidden);
     }

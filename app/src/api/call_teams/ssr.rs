@@ -8,7 +8,7 @@ use crate::{
         teams::{parse_team_name, people::distinct, ssr::require_eligible},
     },
     domain::{
-        NodeId, UserId, UserStatus,
+        NodeId, Permission, UserId, UserStatus,
         call_prefs::{MissedCallEmail, SendCallsTo},
     },
     error::{AppError, AppResult},
@@ -16,6 +16,7 @@ use crate::{
         AppState,
         auth::Authenticated,
         db::is_unique_violation,
+        policy,
         repo::{nodes, placeholders},
     },
 };
@@ -140,7 +141,7 @@ impl MemberRow {
                 member: MemberRef::User(UserId(user)),
                 name: full_name(self.u_first, self.u_last),
                 status,
-                route,
+                route: Some(route),
                 missed_call_email,
             });
         }
@@ -155,7 +156,7 @@ impl MemberRow {
             member: MemberRef::Contact(contact),
             name: full_name(self.c_first, self.c_last),
             status: None,
-            route,
+            route: Some(route),
             missed_call_email,
         })
     }
@@ -204,9 +205,19 @@ async fn load(conn: &mut AnyConnection, node: NodeId, id: i64) -> AppResult<Call
     Ok(t.with(node, members))
 }
 
-pub async fn list_call_teams(state: &AppState, node: NodeId) -> AppResult<Vec<CallTeam>> {
+/// The call teams of `node` as `caller` (who may view the account) sees them: where the
+/// members' calls go only if they may manage the teams, or for their own place on a team.
+pub async fn list_call_teams(
+    state: &AppState,
+    caller: &Authenticated,
+    node: NodeId,
+) -> AppResult<Vec<CallTeam>> {
     let mut conn = state.db.pool.acquire().await?;
     nodes::get(&mut conn, node).await?.ok_or_else(gone)?;
+    let manages = policy::permissions_at(&mut conn, caller.viewer.id, node)
+        .await?
+        .contains(Permission::ManageCallTeams);
+    let own = MemberRef::User(caller.viewer.id);
     let teams: Vec<TeamRow> = sqlx::query_as(&format!(
         "SELECT {TEAM_COLUMNS} FROM call_teams WHERE node_id = $1 ORDER BY lower(name), id"
     ))
@@ -217,7 +228,10 @@ pub async fn list_call_teams(state: &AppState, node: NodeId) -> AppResult<Vec<Ca
     Ok(teams
         .into_iter()
         .map(|t| {
-            let list = members.remove(&t.id).unwrap_or_default();
+            let mut list = members.remove(&t.id).unwrap_or_default();
+            for m in list.iter_mut().filter(|m| !manages && m.member != own) {
+                m.route = None;
+            }
             t.with(node, list)
         })
         .collect())

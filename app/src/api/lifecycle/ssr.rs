@@ -12,7 +12,7 @@ use crate::{
         AppState,
         audit::{self, Actor, Entry},
         auth::Authenticated,
-        policy,
+        person_access, policy,
         repo::{
             memberships, nodes,
             user_status::{self as status, StatusRow},
@@ -34,8 +34,9 @@ pub enum Standing {
     Hidden,
     /// The caller may see them (or is them), not change their status.
     Sees,
-    /// The caller holds ManageUsers at the person's home account and at every node where
-    /// they hold a role, and is someone else: they may change the person's status.
+    /// The caller manages the person at their home account and at every node where they
+    /// hold a role, with every permission of those roles (`person_access`), and is someone
+    /// else: they may change the person's status.
     Manages,
 }
 
@@ -55,18 +56,12 @@ pub async fn standing(
     if !users::is_under(conn, user, &reach).await? {
         return Ok(Standing::Hidden);
     }
-    // Nobody may change the status of someone more powerful elsewhere.
-    let mut places = status::role_nodes(conn, user).await?;
-    places.extend(row.home());
-    if places.is_empty() {
-        return Ok(Standing::Sees);
+    // Nobody may change the status of someone more powerful, here or elsewhere.
+    if person_access::may_manage(conn, caller, user).await? {
+        Ok(Standing::Manages)
+    } else {
+        Ok(Standing::Sees)
     }
-    for node in places {
-        if !policy::permissions_at(conn, caller, node).await?.contains(Permission::ManageUsers) {
-            return Ok(Standing::Sees);
-        }
-    }
-    Ok(Standing::Manages)
 }
 
 /// The person as the caller (whose standing towards them is `standing`) sees them.

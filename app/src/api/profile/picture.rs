@@ -1,5 +1,5 @@
 //! Profile pictures: seen by whoever may see the person, changed by whoever may change
-//! their profile (themselves, or the administrators of the account that created them).
+//! their profile (themselves, or whoever manages them everywhere: `server::person_access`).
 //! Served and uploaded over plain HTTP routes (`server/src/http/picture.rs`): a file upload
 //! is a multipart form, which works with and without JavaScript.
 
@@ -11,7 +11,7 @@ use crate::{
         AppState,
         audit::{self, Actor, Entry},
         auth::Authenticated,
-        picture::normalise,
+        picture::normalise_bounded,
     },
 };
 
@@ -54,13 +54,21 @@ async fn may_change(
 ) -> AppResult<(String, Option<NodeId>)> {
     let row = visible(conn, caller, user).await?;
     let home = row.home_node_id.map(NodeId);
-    if read_only_because(conn, caller, user, home).await?.is_some() {
+    if read_only_because(conn, caller, user).await?.is_some() {
         return Err(AppError::Forbidden);
     }
     Ok((format!("{} {}", row.first_name, row.last_name), home))
 }
 
-/// Replaces `user`'s picture with the one made from `file`. The outer error refuses the
+/// Refuses a caller who may not change `user`'s picture: asked before an upload's body is
+/// read, so nobody else can make the server receive (and decode) a file.
+pub async fn check(state: &AppState, caller: &Authenticated, user: UserId) -> AppResult<()> {
+    may_change(&mut *state.db.pool.acquire().await?, caller, user).await?;
+    Ok(())
+}
+
+/// Replaces `user`'s picture with the one made from `file`, for a caller already let
+/// through by [`check`] (and checked again when writing). The outer error refuses the
 /// caller; the inner one says what is wrong with the file.
 pub async fn save(
     state: &AppState,
@@ -68,12 +76,7 @@ pub async fn save(
     user: UserId,
     file: Vec<u8>,
 ) -> AppResult<Result<(), PictureProblem>> {
-    // Checked before the (costly) decoding, and again when writing.
-    may_change(&mut *state.db.pool.acquire().await?, caller, user).await?;
-    let decoded = tokio::task::spawn_blocking(move || normalise(&file))
-        .await
-        .map_err(|_| AppError::Internal)?;
-    let png = match decoded {
+    let png = match normalise_bounded(file).await.map_err(|_| AppError::Internal)? {
         Ok(png) => png,
         Err(problem) => return Ok(Err(problem)),
     };

@@ -47,7 +47,7 @@ pub const PERSON_COLUMNS: &str = "u.id, u.first_name, u.last_name, u.email, u.st
 
 /// SQL: `u` is not deleted and belongs at the node bound as `$p`: at home or holding a role
 /// at or below it, or holding a role above it (and so having a say there).
-fn at_node(p: usize) -> String {
+pub fn at_node(p: usize) -> String {
     format!(
         "u.status <> 'deleted' AND ( \
          u.home_node_id IN (SELECT descendant_id FROM node_closure WHERE ancestor_id = ${p}) \
