@@ -3,8 +3,10 @@
 use crate::{cli::Config, database};
 use anyhow::{Context, anyhow};
 use app::{
-    domain::{Email, node::parse_node_name, password::check_new_password, user::parse_person_name},
-    server::{clock::Clock, password::Hasher, repo::roles, setup},
+    domain::{Email, node::parse_node_name, user::parse_person_name},
+    server::{
+        clock::Clock, password::Hasher, password_policy::check_new_password, repo::roles, setup,
+    },
 };
 
 pub async fn create_admin(

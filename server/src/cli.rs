@@ -48,12 +48,13 @@ pub struct Config {
     #[arg(long, env = "ROSTER_PUBLIC_URL", global = true)]
     pub public_url: Option<url::Url>,
 
-    /// Sign out after this many minutes without activity.
-    #[arg(long, env = "ROSTER_SESSION_IDLE_MINUTES", default_value_t = 12 * 60, global = true)]
+    /// Sign out after this many minutes without activity. 30 minutes and 12 hours (below)
+    /// are what ASVS level 2 and NIST SP 800-63B AAL2 ask of an administration tool.
+    #[arg(long, env = "ROSTER_SESSION_IDLE_MINUTES", default_value_t = 30, global = true)]
     pub session_idle_minutes: i64,
 
     /// Sign out after this many hours in any case.
-    #[arg(long, env = "ROSTER_SESSION_MAX_HOURS", default_value_t = 7 * 24, global = true)]
+    #[arg(long, env = "ROSTER_SESSION_MAX_HOURS", default_value_t = 12, global = true)]
     pub session_max_hours: i64,
 
     /// How many days an invitation link works.

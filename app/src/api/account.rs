@@ -81,12 +81,13 @@ pub fn describe_device(user_agent: &str) -> String {
 mod ssr {
     use super::{OpenSession, describe_device};
     use crate::{
-        domain::{NodeId, password::check_new_password},
+        domain::NodeId,
         error::{AppError, AppResult},
         server::{
             AppState,
             audit::{self, Actor, Entry},
             auth::Authenticated,
+            password_policy::check_new_password,
             repo::users,
             session,
         },

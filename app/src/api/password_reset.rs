@@ -70,7 +70,7 @@ pub async fn reset_password(token: String, password: String) -> Result<String, A
 pub mod ssr {
     use super::{ResetPreview, ResetPurpose, reset_path};
     use crate::{
-        domain::{Email, NodeId, UserId, UserStatus, password::check_new_password},
+        domain::{Email, NodeId, UserId, UserStatus},
         error::{AppError, AppResult},
         server::{
             AppState,
@@ -78,6 +78,7 @@ pub mod ssr {
             auth,
             clock::{HOUR, MINUTE, Millis},
             mail::{outbox, templates},
+            password_policy::check_new_password,
             repo::{password_resets as resets, users},
             respond, session, token,
         },

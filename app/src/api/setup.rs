@@ -20,11 +20,9 @@ pub async fn complete_setup(
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::{
-        domain::{
-            Email, node::parse_node_name, password::check_new_password, user::parse_person_name,
-        },
+        domain::{Email, node::parse_node_name, user::parse_person_name},
         error::{AppError, AppResult, FieldError},
-        server::{AppState, auth, respond, session, setup},
+        server::{AppState, auth, password_policy::check_new_password, respond, session, setup},
     };
     use leptos::prelude::expect_context;
 

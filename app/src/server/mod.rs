@@ -8,6 +8,7 @@ pub mod clock;
 pub mod db;
 pub mod mail;
 pub mod password;
+pub mod password_policy;
 pub mod person_access;
 pub mod picture;
 pub mod policy;

@@ -14,7 +14,18 @@ use axum::{
 use cookie::{Cookie, SameSite};
 use http::{HeaderValue, header};
 
-pub const COOKIE_NAME: &str = "roster_session";
+/// The session cookie's name when the app is served over https. Browsers accept a
+/// `__Host-` cookie only with `Secure`, `Path=/` and no `Domain`, so neither a sibling
+/// subdomain nor a plain-http page can plant or overwrite it (session fixation).
+pub const COOKIE_NAME_HTTPS: &str = "__Host-roster_session";
+/// Over plain http (development) the prefix would make browsers drop the cookie.
+pub const COOKIE_NAME_HTTP: &str = "roster_session";
+
+/// The one cookie name used in a mode: the other name is never read, so a cookie set over
+/// plain http cannot stand in for the https one.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { COOKIE_NAME_HTTPS } else { COOKIE_NAME_HTTP }
+}
 
 /// Don't write `last_seen_at` more often than this per session.
 const TOUCH_EVERY: Millis = 60_000;
@@ -114,9 +125,9 @@ pub async fn list_for(
     .await
 }
 
-/// The `Set-Cookie` value that stores a session token.
+/// The `Set-Cookie` value that stores a session token (no `Domain`: host-only).
 pub fn cookie(token: &str, max_age: Millis, secure: bool) -> HeaderValue {
-    let c = Cookie::build((COOKIE_NAME, token.to_owned()))
+    let c = Cookie::build((cookie_name(secure), token.to_owned()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -128,7 +139,7 @@ pub fn cookie(token: &str, max_age: Millis, secure: bool) -> HeaderValue {
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn removal_cookie(secure: bool) -> HeaderValue {
-    let c = Cookie::build((COOKIE_NAME, ""))
+    let c = Cookie::build((cookie_name(secure), ""))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -138,15 +149,15 @@ pub fn removal_cookie(secure: bool) -> HeaderValue {
     HeaderValue::from_str(&c.to_string()).expect("cookie is a valid header value")
 }
 
-/// The session token sent with a request, if any.
-pub fn token_from(headers: &http::HeaderMap) -> Option<String> {
+/// The session token sent with a request under the mode's cookie name, if any.
+pub fn token_from(headers: &http::HeaderMap, secure: bool) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE_NAME && !c.value().is_empty())
+        .find(|c| c.name() == cookie_name(secure) && !c.value().is_empty())
         .map(|c| c.value().to_owned())
 }
 
@@ -199,7 +210,8 @@ async fn lookup(state: &AppState, token: &str) -> Result<Option<Authenticated>, 
 
 /// Middleware: resolves the session cookie into an [`Authenticated`] request extension.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let Some(token) = token_from(req.headers()) else { return next.run(req).await };
+    let secure = state.config.secure_cookies();
+    let Some(token) = token_from(req.headers(), secure) else { return next.run(req).await };
     match lookup(&state, &token).await {
         Ok(Some(auth)) => {
             req.extensions_mut().insert(auth);
@@ -209,8 +221,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             let mut res = next.run(req).await;
             // Don't clobber a cookie the handler set (a fresh sign-in).
             if !res.headers().contains_key(header::SET_COOKIE) {
-                res.headers_mut()
-                    .append(header::SET_COOKIE, removal_cookie(state.config.secure_cookies()));
+                res.headers_mut().append(header::SET_COOKIE, removal_cookie(secure));
             }
             res
         }
@@ -231,19 +242,28 @@ mod tests {
     fn cookie_is_http_only_and_same_site() {
         let c = cookie("abc", 60_000, true);
         let s = c.to_str().unwrap();
-        assert!(s.starts_with("roster_session=abc"));
+        assert!(s.starts_with("__Host-roster_session=abc"));
         assert!(s.contains("HttpOnly"));
         assert!(s.contains("SameSite=Lax"));
         assert!(s.contains("Secure"));
-        assert!(!cookie("abc", 60_000, false).to_str().unwrap().contains("Secure"));
+        assert!(s.contains("Path=/"));
+        assert!(!s.contains("Domain"));
+        let plain = cookie("abc", 60_000, false);
+        let plain = plain.to_str().unwrap();
+        assert!(plain.starts_with("roster_session=abc") && !plain.contains("Secure"));
+        assert!(removal_cookie(true).to_str().unwrap().starts_with("__Host-roster_session=;"));
     }
 
     #[test]
-    fn reads_token_among_other_cookies() {
+    fn reads_the_token_of_its_mode_only() {
         let mut h = http::HeaderMap::new();
         h.insert(header::COOKIE, HeaderValue::from_static("a=1; roster_session=tok; b=2"));
-        assert_eq!(token_from(&h).as_deref(), Some("tok"));
+        assert_eq!(token_from(&h, false).as_deref(), Some("tok"));
+        assert_eq!(token_from(&h, true), None, "a plain cookie is not the https one");
+        h.insert(header::COOKIE, HeaderValue::from_static("__Host-roster_session=sec"));
+        assert_eq!(token_from(&h, true).as_deref(), Some("sec"));
+        assert_eq!(token_from(&h, false), None);
         h.insert(header::COOKIE, HeaderValue::from_static("roster_session="));
-        assert_eq!(token_from(&h), None);
+        assert_eq!(token_from(&h, false), None);
     }
 }

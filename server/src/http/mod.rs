@@ -60,7 +60,10 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(api::guard))
         .layer(from_fn_with_state(state.clone(), app::server::session::resolve))
         .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
-        .layer(from_fn(headers::security_headers))
+        .layer(from_fn_with_state(
+            headers::Https(state.config.secure_cookies()),
+            headers::security_headers,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::new())

@@ -158,15 +158,20 @@ impl Cursor {
         hex::encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
-    /// `None` for anything that is not a cursor this server wrote.
+    /// `None` for anything that is not a cursor this server wrote. The position is bound
+    /// into a row comparison with the sort's columns, so it must have their shape: as many
+    /// values, numbers for numeric columns, text with no control character (PostgreSQL
+    /// refuses NUL) for the others. Anything else would fail the statement: a 500.
     pub fn decode(text: &str) -> Option<Cursor> {
         let bytes = hex::decode(text.trim()).ok()?;
         let c: Cursor = serde_json::from_slice(&bytes).ok()?;
-        c.k.iter()
-            .all(|v| {
-                matches!(v, KeyValue::Text(t) if t.len() <= 1000) || matches!(v, KeyValue::Int(_))
-            })
-            .then_some(c)
+        let sort = SortKey::from_key(c.s.strip_prefix('-').unwrap_or(&c.s))?;
+        let numeric = matches!(sort, SortKey::Created);
+        let fits = |v: &KeyValue| match v {
+            KeyValue::Int(_) => numeric,
+            KeyValue::Text(t) => !numeric && t.len() <= 1000 && !t.chars().any(char::is_control),
+        };
+        (c.k.len() == sort_columns(sort, "").len() && c.k.iter().all(fits)).then_some(c)
     }
 }
 

@@ -2,12 +2,13 @@
 
 use crate::{
     api::{invitations::InvitationPreview, nodes::ssr::gone},
-    domain::{NodeId, UserId, UserStatus, password::check_new_password},
+    domain::{NodeId, UserId, UserStatus},
     error::{AppError, AppResult},
     server::{
         AppState,
         audit::{self, Actor, Entry},
         auth,
+        password_policy::check_new_password,
         repo::{
             invitations::{self as inv, InvitationRow, InvitationState},
             memberships, nodes, roles,

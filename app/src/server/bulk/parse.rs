@@ -149,8 +149,14 @@ impl<'a> LineCounter<'a> {
             start += 1;
         }
         if start > self.offset {
-            self.breaks +=
-                self.text[self.offset..start].iter().filter(|b| **b == b'\n').count() as u64;
+            // `\n`, `\r\n` and a lone `\r` (old Mac files, which the CSV reader also ends a
+            // record at) are each one line break.
+            let text = self.text;
+            self.breaks += (self.offset..start)
+                .filter(|&i| {
+                    text[i] == b'\n' || (text[i] == b'\r' && text.get(i + 1) != Some(&b'\n'))
+                })
+                .count() as u64;
             self.offset = start;
         }
         self.breaks + 1
