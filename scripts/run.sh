@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
-cargo leptos build --release
+scripts/build.sh
 [ "${1:-}" = "--" ] && shift
 export DATABASE_URL="${DATABASE_URL:-sqlite://roster.db}"
 echo "Serving Roster with database $DATABASE_URL"

@@ -67,7 +67,7 @@ cargo test -p server
 
 # ---------------------------------------------------------------- end to end
 step "release build (server + WASM, wasm-opt)"
-cargo leptos build --release
+scripts/build.sh
 
 e2e() {
   (cd end2end && E2E_SERVER_BIN="$release_dir/server" npx playwright test)

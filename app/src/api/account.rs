@@ -89,7 +89,8 @@ mod ssr {
             auth::Authenticated,
             password_policy::check_new_password,
             repo::users,
-            session,
+            security, session,
+            throttle::{self, PASSWORD_CHANGE},
         },
     };
 
@@ -111,11 +112,24 @@ mod ssr {
         }
         let state = AppState::get()?;
         let user = caller.viewer.id;
+        let subject = user.0.to_string();
+        let started = state.clock.now();
+        // Someone at an unlocked screen may not guess the password at full speed.
         let stored = {
             let mut conn = state.db.pool.acquire().await?;
+            if let Some(until) =
+                throttle::blocked_until(&mut conn, &PASSWORD_CHANGE, &subject, started).await?
+            {
+                return Err(AppError::TooManyRequests {
+                    message: throttle::wait_message("Too many wrong passwords.", started, until),
+                });
+            }
             users::password_hash(&mut conn, user).await?
         };
         if !state.hasher.verify(current, stored).await {
+            let mut conn = state.db.pool.acquire().await?;
+            throttle::record(&mut conn, &PASSWORD_CHANGE, &subject, started).await?;
+            security::log("password_change_refused", Some(user));
             return Err(AppError::field("current_password", "This is not your current password."));
         }
         let hash = state.hasher.hash(new).await;
@@ -137,7 +151,9 @@ mod ssr {
             details,
         };
         audit::record(&mut tx, entry).await?;
+        throttle::clear(&mut tx, &PASSWORD_CHANGE, &subject).await?;
         tx.commit().await?;
+        security::log("password_changed", Some(user));
         Ok(())
     }
 

@@ -109,7 +109,9 @@ mod ssr {
         let subject = parsed.as_ref().map_or(email.trim(), |e| e.as_str()).to_string();
         let mut conn = state.db.pool.acquire().await?;
         let known_device = match (&presented_device, &parsed) {
-            (Some(token), Some(email)) => device::is_known_for(&mut conn, token, email, now).await?,
+            (Some(token), Some(email)) => {
+                device::is_known_for(&mut conn, token, email, now).await?
+            }
             _ => false,
         };
         if !known_device {
@@ -189,7 +191,8 @@ mod ssr {
         if !known_device {
             throttle::clear(&mut tx, &SIGN_IN_ACCOUNT, &subject).await?;
         }
-        let device_token = device::remember(&mut tx, user, presented_device.as_deref(), now).await?;
+        let device_token =
+            device::remember(&mut tx, user, presented_device.as_deref(), now).await?;
         // Rotate: the session the browser came with (if any) ends; a new id is issued.
         if let Some(old) = auth::current() {
             session::delete_in(&mut tx, &old.session_hash).await?;

@@ -80,7 +80,9 @@ pub mod ssr {
             mail::{outbox, templates},
             password_policy::check_new_password,
             repo::{password_resets as resets, users},
-            respond, session, token,
+            device, respond, security, session,
+            throttle::{self, LINK_CLIENT, RESET_ACCOUNT, RESET_CLIENT, SIGN_IN_ACCOUNT},
+            token,
         },
     };
     use leptos::prelude::expect_context;
@@ -150,12 +152,26 @@ pub mod ssr {
         let email = Email::parse(email).map_err(|e| AppError::field("email", e.to_string()))?;
         let state = AppState::get()?;
         let now = state.clock.now();
-        let ip = auth::client_ip();
-        if state.ip_throttle.blocked_until(ip, now).is_some() {
-            return Err(AppError::TooManyRequests {
-                message: "Too many attempts from your network. Wait a few minutes and try again."
-                    .into(),
-            });
+        let ip = auth::client_ip().to_string();
+        // Counted per client and per address whether or not anyone has the address: no
+        // mail bombing of one person, no flood from one client, the same answers for all.
+        {
+            let mut conn = state.db.pool.acquire().await?;
+            for (rule, key) in [(&RESET_CLIENT, ip.as_str()), (&RESET_ACCOUNT, email.as_str())] {
+                if let Some(until) = throttle::blocked_until(&mut conn, rule, key, now).await? {
+                    security::log("password_reset_throttled", None);
+                    return Err(AppError::TooManyRequests {
+                        message: throttle::wait_message(
+                            "Too many requests for a new link.",
+                            now,
+                            until,
+                        ),
+                    });
+                }
+            }
+            for (rule, key) in [(&RESET_CLIENT, ip.as_str()), (&RESET_ACCOUNT, email.as_str())] {
+                throttle::record(&mut conn, rule, key, now).await?;
+            }
         }
         let mut tx = state.db.begin().await?;
         let Some(row) = users::find_for_sign_in(&mut tx, &email).await? else { return Ok(()) };
@@ -181,6 +197,7 @@ pub mod ssr {
         audit::record(&mut tx, entry).await?;
         tx.commit().await?;
         state.mail.wake();
+        security::log("password_reset_requested", Some(user));
         Ok(())
     }
 
@@ -209,11 +226,32 @@ pub mod ssr {
         None
     }
 
+    /// Looks a link up, refusing clients that keep trying links that don't exist.
+    async fn find_link(
+        conn: &mut sqlx::AnyConnection,
+        hash: &str,
+        now: Millis,
+    ) -> AppResult<Option<resets::ResetRow>> {
+        let ip = auth::client_ip().to_string();
+        if let Some(until) = throttle::blocked_until(conn, &LINK_CLIENT, &ip, now).await? {
+            security::log("link_throttled", None);
+            return Err(AppError::TooManyRequests {
+                message: throttle::wait_message("Too many links that don't work.", now, until),
+            });
+        }
+        let row = resets::find_by_token(conn, hash).await?;
+        if row.is_none() {
+            throttle::record(conn, &LINK_CLIENT, &ip, now).await?;
+        }
+        Ok(row)
+    }
+
     pub async fn preview(token: &str) -> AppResult<ResetPreview> {
         let state = AppState::get()?;
+        let now = state.clock.now();
         let mut conn = state.db.pool.acquire().await?;
-        let row = resets::find_by_token(&mut conn, &token::hash(token.trim())).await?;
-        if let Some(err) = unusable(row.as_ref(), state.clock.now()) {
+        let row = find_link(&mut conn, &token::hash(token.trim()), now).await?;
+        if let Some(err) = unusable(row.as_ref(), now) {
             return Err(err);
         }
         let row = row.expect("a usable link exists");
@@ -231,7 +269,7 @@ pub mod ssr {
         // A spent or unknown link is refused before the slow password hashing.
         {
             let mut conn = state.db.pool.acquire().await?;
-            let row = resets::find_by_token(&mut conn, &hash).await?;
+            let row = find_link(&mut conn, &hash, state.clock.now()).await?;
             if let Some(err) = unusable(row.as_ref(), state.clock.now()) {
                 return Err(err);
             }
@@ -253,7 +291,10 @@ pub mod ssr {
         }
         let user = UserId(row.user_id);
         users::set_password(&mut tx, user, &password_hash, now).await?;
-        users::clear_failed_sign_ins(&mut tx, user).await?;
+        // The mailbox is proven: the address's sign-in lockout ends; browsers that knew
+        // the old password are no longer known devices.
+        throttle::clear(&mut tx, &SIGN_IN_ACCOUNT, &row.email).await?;
+        device::forget_all(&mut tx, user).await?;
         // Whoever knew the old password is signed out everywhere.
         session::delete_all_for(&mut tx, user).await?;
         let name = format!("{} {}", row.first_name, row.last_name);
@@ -279,7 +320,7 @@ pub mod ssr {
             http::header::SET_COOKIE,
             session::cookie(&session, max_age, state.config.secure_cookies()),
         );
-        tracing::info!(user = user.0, "password reset");
+        security::log("password_reset_used", Some(user));
         respond::navigate_after("/".into())
     }
 }

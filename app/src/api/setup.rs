@@ -22,7 +22,12 @@ mod ssr {
     use crate::{
         domain::{Email, node::parse_node_name, user::parse_person_name},
         error::{AppError, AppResult, FieldError},
-        server::{AppState, auth, password_policy::check_new_password, respond, session, setup},
+        server::{
+            AppState, auth,
+            password_policy::check_new_password,
+            respond, security, session, setup,
+            throttle::{self, SETUP_CLIENT},
+        },
     };
     use leptos::prelude::expect_context;
 
@@ -33,6 +38,18 @@ mod ssr {
         pub last_name: String,
         pub email: String,
         pub password: String,
+    }
+
+    fn done() -> AppError {
+        AppError::conflict("Setup is already complete. Sign in instead.")
+    }
+
+    fn wrong_code() -> AppError {
+        AppError::field(
+            "code",
+            "This setup code is not valid or has expired. Use the code printed in the server \
+             log; restart the server for a new one.",
+        )
     }
 
     /// Validates every field at once, so the form shows all its problems together.
@@ -68,34 +85,52 @@ mod ssr {
         Ok((agency.expect("validated"), first.expect("validated"), last.expect("validated"), email))
     }
 
+    /// Cheap refusals come before the slow password hashing: once setup is done the endpoint
+    /// answers at once, and a client that sent too many wrong codes is refused without
+    /// hashing anything, so nobody can keep the hashing pool busy through this page.
     pub async fn complete_setup(input: SetupInput) -> AppResult<String> {
         let state = AppState::get()?;
         let now = state.clock.now();
-        let ip = auth::client_ip();
-        if state.ip_throttle.blocked_until(ip, now).is_some() {
-            return Err(AppError::TooManyRequests {
-                message: "Too many wrong setup codes. Wait a few minutes and try again.".into(),
-            });
+        let ip = auth::client_ip().to_string();
+        let validated = validate(&input);
+        {
+            let mut conn = state.db.pool.acquire().await?;
+            if !setup::needs_setup_in(&mut conn).await? {
+                return Err(done());
+            }
+            if let Some(until) =
+                throttle::blocked_until(&mut conn, &SETUP_CLIENT, &ip, now).await?
+            {
+                security::log("setup_throttled", None);
+                return Err(AppError::TooManyRequests {
+                    message: throttle::wait_message("Too many wrong setup codes.", now, until),
+                });
+            }
+            if input.code.trim().is_empty() {
+                validated?;
+                return Err(wrong_code());
+            }
+            if !setup::code_is_valid(&mut conn, &input.code, now).await? {
+                throttle::record(&mut conn, &SETUP_CLIENT, &ip, now).await?;
+                security::log("setup_code_refused", None);
+                return Err(wrong_code());
+            }
         }
-        let (agency_name, first_name, last_name, email) = validate(&input)?;
-        // Hash before taking the write lock: it is the slow part.
+        let (agency_name, first_name, last_name, email) = validated?;
         let password_hash = state.hasher.hash(input.password).await;
         let mut tx = state.db.begin().await?;
+        // Checked again under the write lock: two people may have raced through the page.
         if !setup::needs_setup_in(&mut tx).await? {
-            return Err(AppError::conflict("Setup is already complete. Sign in instead."));
+            return Err(done());
         }
-        if !setup::code_is_valid(&mut tx, &input.code).await? {
-            state.ip_throttle.record_failure(ip, now);
-            return Err(AppError::field(
-                "code",
-                "This setup code is not valid. Use the code printed in the server log.",
-            ));
+        if !setup::code_is_valid(&mut tx, &input.code, now).await? {
+            return Err(wrong_code());
         }
         let admin = setup::NewAdmin { agency_name, email, first_name, last_name, password_hash };
         let (_, user) = setup::bootstrap_admin(&mut tx, &admin, "first-run setup", now).await?;
         let max_age = state.config.session_max_ms;
         let token =
-            session::create(&mut tx, user, now, max_age, &auth::user_agent(), &ip.to_string())
+            session::create(&mut tx, user, now, max_age, &auth::user_agent(), &ip)
                 .await?;
         tx.commit().await?;
         let res = expect_context::<leptos_axum::ResponseOptions>();
@@ -103,7 +138,7 @@ mod ssr {
             http::header::SET_COOKIE,
             session::cookie(&token, max_age, state.config.secure_cookies()),
         );
-        tracing::info!(user = user.0, "first-run setup complete");
+        security::log("setup_complete", Some(user));
         respond::navigate_after("/".into())
     }
 }

@@ -1,5 +1,6 @@
 //! Who is calling: read from the request the session middleware resolved.
 
+use super::client_ip::ClientIp;
 use crate::{
     domain::Viewer,
     error::{AppError, AppResult},
@@ -30,13 +31,29 @@ pub fn require() -> AppResult<Authenticated> {
     current().ok_or(AppError::Unauthenticated)
 }
 
-/// The client's address as seen by this server.
+/// The client's address: the peer, or the client a trusted proxy names (see `client_ip`).
 pub fn client_ip() -> IpAddr {
     parts()
         .and_then(|p| {
-            p.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+            p.extensions.get::<ClientIp>().map(|c| c.0).or_else(|| {
+                p.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+            })
         })
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// The value of the request's cookie `name`, if it has a non-empty one.
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = parts()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name && !c.value().is_empty())
+        .map(|c| c.value().to_owned())
 }
 
 pub fn user_agent() -> String {

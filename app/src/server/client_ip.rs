@@ -113,11 +113,14 @@ mod tests {
         h
     }
 
+    /// Peer, headers, expected client.
+    type Case<'a> = (&'a str, &'a [(&'static str, &'static str)], &'a str);
+
     #[test]
     fn forwarding_headers_are_believed_only_from_trusted_proxies() {
         let proxies: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()];
         let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-        let table: &[(&str, &[(&'static str, &'static str)], &str)] = &[
+        let table: &[Case] = &[
             // An untrusted peer: its headers are ignored, whatever they say.
             ("203.0.113.9", &[("x-forwarded-for", "198.51.100.1")], "203.0.113.9"),
             ("203.0.113.9", &[("forwarded", "for=198.51.100.1")], "203.0.113.9"),
@@ -126,10 +129,21 @@ mod tests {
             // The nearest untrusted hop, not whatever the client put first.
             ("10.0.0.2", &[("x-forwarded-for", "6.6.6.6, 198.51.100.1")], "198.51.100.1"),
             ("10.0.0.2", &[("x-forwarded-for", "198.51.100.1, 10.0.0.7")], "198.51.100.1"),
-            ("10.0.0.2", &[("x-forwarded-for", "6.6.6.6"), ("x-forwarded-for", "198.51.100.7")], "198.51.100.7"),
+            (
+                "10.0.0.2",
+                &[("x-forwarded-for", "6.6.6.6"), ("x-forwarded-for", "198.51.100.7")],
+                "198.51.100.7",
+            ),
             // RFC 7239, with quotes, brackets and ports; it wins over X-Forwarded-For.
             ("10.0.0.2", &[("forwarded", "for=\"[2001:db8::5]:4711\";proto=https")], "2001:db8::5"),
-            ("10.0.0.2", &[("forwarded", "for=192.0.2.60;by=10.0.0.2, for=10.1.1.1"), ("x-forwarded-for", "6.6.6.6")], "192.0.2.60"),
+            (
+                "10.0.0.2",
+                &[
+                    ("forwarded", "for=192.0.2.60;by=10.0.0.2, for=10.1.1.1"),
+                    ("x-forwarded-for", "6.6.6.6"),
+                ],
+                "192.0.2.60",
+            ),
             ("::1", &[("x-forwarded-for", "198.51.100.1:5000")], "198.51.100.1"),
             // An unreadable hop stops the walk at the last trusted address.
             ("10.0.0.2", &[("x-forwarded-for", "198.51.100.1, garbage")], "10.0.0.2"),

@@ -4,8 +4,10 @@
 pub mod audit;
 pub mod auth;
 pub mod bulk;
+pub mod client_ip;
 pub mod clock;
 pub mod db;
+pub mod device;
 pub mod mail;
 pub mod password;
 pub mod password_policy;
@@ -14,6 +16,7 @@ pub mod picture;
 pub mod policy;
 pub mod repo;
 pub mod respond;
+pub mod security;
 pub mod session;
 pub mod setup;
 pub mod state;

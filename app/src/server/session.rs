@@ -63,6 +63,18 @@ pub async fn delete(db: &Db, token_hash: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Ends one session inside the caller's transaction.
+pub async fn delete_in(
+    conn: &mut sqlx::AnyConnection,
+    token_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Ends every session of a user (status changes, password resets).
 pub async fn delete_all_for(
     conn: &mut sqlx::AnyConnection,

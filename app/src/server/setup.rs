@@ -3,6 +3,7 @@
 
 use super::{
     audit::{self, Actor, Entry},
+    clock::{DAY, Millis},
     db::Db,
     repo::{memberships, nodes, roles, users},
     token,
@@ -41,14 +42,23 @@ pub async fn issue_code(db: &Db, now: i64) -> Result<Option<String>, sqlx::Error
     Ok(Some(code))
 }
 
+/// How long a setup code works after the server printed it. A server left unset for longer
+/// prints a new code when it is restarted.
+pub const CODE_TTL: Millis = DAY;
+
+/// True when `code` was issued less than [`CODE_TTL`] ago and not spent.
 pub async fn code_is_valid(
     conn: &mut sqlx::AnyConnection,
     code: &str,
+    now: Millis,
 ) -> Result<bool, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM setup_codes WHERE code_hash = $1")
-        .bind(token::hash(&token::normalise_code(code)))
-        .fetch_one(conn)
-        .await?;
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM setup_codes WHERE code_hash = $1 AND created_at > $2",
+    )
+    .bind(token::hash(&token::normalise_code(code)))
+    .bind(now - CODE_TTL)
+    .fetch_one(conn)
+    .await?;
     Ok(n > 0)
 }
 

@@ -1,6 +1,6 @@
 //! Shared server state, handed to every server function through Leptos' context.
 
-use super::{clock::Clock, db::Db, mail::Wakeup, password::Hasher, throttle::IpThrottle};
+use super::{clock::Clock, db::Db, mail::Wakeup, password::Hasher};
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
@@ -23,6 +23,8 @@ pub struct AppConfig {
     /// The users directory counts lists up to this many people exactly; larger ones are
     /// estimated (and labelled so).
     pub directory_exact_count: u64,
+    /// Peers whose `X-Forwarded-For` / `Forwarded` headers are believed (reverse proxies).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Without SMTP, where mail is written as `.eml` files for the operator.
     pub mail_dir: std::path::PathBuf,
 }
@@ -37,6 +39,7 @@ impl std::fmt::Debug for AppConfig {
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "(set)"))
             .field("mail_from", &self.mail_from)
             .field("directory_exact_count", &self.directory_exact_count)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("mail_dir", &self.mail_dir)
             .finish()
     }
@@ -56,7 +59,6 @@ pub struct AppState {
     pub config: Arc<AppConfig>,
     pub clock: Clock,
     pub hasher: Hasher,
-    pub ip_throttle: IpThrottle,
     /// Wakes the outbox worker after a transaction that queued mail commits.
     pub mail: Wakeup,
     /// How far each running bulk add has got (this process only).

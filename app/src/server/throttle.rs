@@ -139,9 +139,7 @@ pub async fn record(
     .fetch_one(&mut *conn)
     .await?;
     match rule.limit {
-        Limit::Window { window, max } => {
-            Ok((failures >= max).then_some(window_start + window))
-        }
+        Limit::Window { window, max } => Ok((failures >= max).then_some(window_start + window)),
         Limit::Lockout { .. } => {
             let Some(lock) = lock_for(rule.limit, failures) else { return Ok(None) };
             sqlx::query("UPDATE throttle SET locked_until = $1 WHERE bucket = $2")

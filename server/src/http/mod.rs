@@ -61,6 +61,10 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), app::server::session::resolve))
         .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
         .layer(from_fn_with_state(
+            std::sync::Arc::new(state.config.trusted_proxies.clone()),
+            app::server::client_ip::layer,
+        ))
+        .layer(from_fn_with_state(
             headers::Https(state.config.secure_cookies()),
             headers::security_headers,
         ))

@@ -82,6 +82,7 @@ pub fn config(database_url: String) -> Config {
         smtp_url: None,
         mail_from: "Roster <roster@localhost>".into(),
         directory_exact_count: 5_000,
+        trusted_proxies: Vec::new(),
         mail_dir: None,
         log: "warn".into(),
     }

@@ -111,8 +111,8 @@ pub async fn erase_identity(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE users SET email = $1, username = $2, password_hash = NULL, failed_logins = 0, \
-         locked_until = NULL, updated_at = $3 WHERE id = $4",
+        "UPDATE users SET email = $1, username = $2, password_hash = NULL, \
+         updated_at = $3 WHERE id = $4",
     )
     .bind(format!("deleted-{}@deleted.invalid", user.0))
     .bind(format!("deleted-{}", user.0))
