@@ -31,6 +31,25 @@ pub enum Command {
         #[arg(long)]
         last_name: String,
     },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit log's hash chain: prints the number of entries and the chain's head
+    /// when intact; otherwise names the first broken entry and what is wrong, and exits
+    /// non-zero.
+    Verify {
+        /// A head printed by an earlier run (`SEQ:HASH`), kept outside the database: proves
+        /// the chain still passes through it, so entries cut from the end or a chain
+        /// rewritten from some entry on are found too.
+        #[arg(long)]
+        anchor: Option<app::server::audit::verify::Anchor>,
+    },
 }
 
 #[derive(Clone, Debug, Args)]

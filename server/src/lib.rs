@@ -2,6 +2,7 @@
 //! `main.rs` is a thin shell over [`run`]; integration tests call [`start`] directly.
 
 mod admin;
+pub mod audit_verify;
 pub mod cli;
 pub mod database;
 mod http;
@@ -49,6 +50,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdin().read_line(&mut password).context("cannot read the password")?;
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             create_admin(&cli.config, &agency, &email, &first_name, &last_name, password).await
+        }
+        Command::Audit { command: cli::AuditCommand::Verify { anchor } } => {
+            println!("{}", audit_verify::verify(&cli.config, anchor).await?);
+            Ok(())
         }
     }
 }

@@ -1,6 +1,10 @@
-//! The audit log: written in the same transaction as the change it records.
+//! The audit log: written in the same transaction as the change it records, each entry
+//! linked into a hash chain ([`chain`]) so a changed or removed entry is found ([`verify`]).
 
-use super::clock::Millis;
+pub mod chain;
+pub mod verify;
+
+use super::{clock::Millis, repo::placeholders};
 use crate::domain::{NodeId, UserId};
 
 /// Someone acting: a person, or the system itself (CLI, first-run setup).
@@ -19,21 +23,62 @@ pub struct Entry<'a> {
 }
 
 pub async fn record(conn: &mut sqlx::AnyConnection, e: Entry<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    record_all(conn, std::slice::from_ref(&e)).await
+}
+
+/// Appends `entries`, in order, to the hash chain ([`chain`]) in one statement (after the one
+/// that reads the chain's tail).
+pub async fn record_all(
+    conn: &mut sqlx::AnyConnection,
+    entries: &[Entry<'_>],
+) -> Result<(), sqlx::Error> {
+    const COLUMNS: usize = 11;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let (first_seq, mut prev) = chain::tail(conn).await?;
+    let sql = format!(
         "INSERT INTO audit_log (at, actor_id, actor_name, action, target_user_id, target_name, \
-         node_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(e.at)
-    .bind(e.actor.id.map(|u| u.0))
-    .bind(e.actor.name)
-    .bind(e.action)
-    .bind(e.target.map(|(id, _)| id.0))
-    .bind(e.target.map(|(_, name)| name.to_owned()))
-    .bind(e.node.map(|n| n.0))
-    .bind(e.details)
-    .execute(conn)
-    .await?;
+         node_id, details, seq, prev_hash, hash) VALUES {}",
+        (0..entries.len())
+            .map(|i| format!("({})", placeholders(1 + i * COLUMNS, COLUMNS)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for (seq, e) in (first_seq..).zip(entries) {
+        let hash = chain::link_hash(&prev, seq, &e.content());
+        q = q
+            .bind(e.at)
+            .bind(e.actor.id.map(|u| u.0))
+            .bind(e.actor.name)
+            .bind(e.action)
+            .bind(e.target.map(|(id, _)| id.0))
+            .bind(e.target.map(|(_, name)| name))
+            .bind(e.node.map(|n| n.0))
+            .bind(e.details)
+            .bind(seq)
+            .bind(prev)
+            .bind(hash.clone());
+        prev = hash;
+    }
+    q.execute(conn).await?;
     Ok(())
+}
+
+impl Entry<'_> {
+    fn content(&self) -> chain::Content<'_> {
+        chain::Content {
+            at: self.at,
+            actor_id: self.actor.id.map(|u| u.0),
+            actor_name: self.actor.name,
+            action: self.action,
+            target_user_id: self.target.map(|(id, _)| id.0),
+            target_name: self.target.map(|(_, name)| name),
+            node_id: self.node.map(|n| n.0),
+            details: self.details,
+        }
+    }
 }
 
 /// What to list: entries at `node` or below it, newest first, older than `before_id`.

@@ -4,7 +4,7 @@
 //! another site makes the browser send is refused before any handler runs. Clients that
 //! send neither header are not browsers, so no one else's cookies ride along with them.
 
-use super::api::error_response;
+use super::api::{Refusal, error_response};
 use app::{error::AppError, server::AppState};
 use axum::{
     extract::{Request, State},
@@ -33,8 +33,11 @@ pub async fn refuse_cross_site(
     if allowed {
         next.run(req).await
     } else {
-        tracing::warn!(path = %req.uri().path(), ?origin, ?fetch_site, "cross-site request refused");
-        error_response(AppError::Forbidden, req.uri().path())
+        // Outside the session layer: the user is not known here, the client address is.
+        let (client, user) = Refusal::who(req.extensions());
+        let (method, path) = (req.method(), req.uri().path());
+        Refusal { event: "csrf_refused", method, path, client, user }.log();
+        error_response(AppError::Forbidden, path)
     }
 }
 

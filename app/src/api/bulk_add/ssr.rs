@@ -11,7 +11,7 @@ use crate::{
     error::{AppError, AppResult},
     server::{
         AppState,
-        audit::{Actor, Entry},
+        audit::{self, Actor, Entry},
         auth::Authenticated,
         bulk::parse::{self, Line, LineKind},
         db::is_unique_violation,
@@ -281,7 +281,7 @@ pub async fn commit(
                 about(&actor, now, node, "user_invited", *user, name, details)
             })
             .collect();
-        bulk::audit(&mut tx, &entries).await?;
+        audit::record_all(&mut tx, &entries).await?;
         done += chunk.len();
         tracker.set_done(count(done));
     }
@@ -316,7 +316,7 @@ pub async fn commit(
                 about(&actor, now, node, "role_granted", UserId(who.id), name, &granted_details)
             })
             .collect();
-        bulk::audit(&mut tx, &entries).await?;
+        audit::record_all(&mut tx, &entries).await?;
         done += chunk.len();
         tracker.set_done(count(done));
     }

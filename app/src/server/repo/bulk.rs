@@ -4,15 +4,12 @@
 //! these write the same rows.
 
 use super::{placeholders, users::UserBrief};
-use crate::{
-    domain::{Email, NodeId, RoleId, UserId, UserStatus},
-    server::audit,
-};
+use crate::domain::{Email, NodeId, RoleId, UserId, UserStatus};
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
 
-/// Rows per statement. The widest insert binds 9 values a row: 4,500 parameters, well
-/// under SQLite's 32,766 and PostgreSQL's 65,535.
+/// Rows per statement. The widest insert (audit entries, `audit::record_all`) binds 11 values
+/// a row: 5,500 parameters, well under SQLite's 32,766 and PostgreSQL's 65,535.
 pub const CHUNK: usize = 500;
 
 /// The people with these (normalised) addresses, deleted ones included: an address is
@@ -264,38 +261,6 @@ pub async fn enqueue(
     let mut q = sqlx::query(&sql).bind(now);
     for m in mails {
         q = q.bind(m.to.as_str()).bind(m.subject.as_str()).bind(m.body.as_str());
-    }
-    q.execute(conn).await?;
-    Ok(())
-}
-
-/// Writes audit entries (as `audit::record` does one).
-pub async fn audit(
-    conn: &mut AnyConnection,
-    entries: &[audit::Entry<'_>],
-) -> Result<(), sqlx::Error> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO audit_log (at, actor_id, actor_name, action, target_user_id, target_name, \
-         node_id, details) VALUES {}",
-        (0..entries.len())
-            .map(|i| format!("({})", placeholders(1 + i * 8, 8)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let mut q = sqlx::query(&sql);
-    for e in entries {
-        q = q
-            .bind(e.at)
-            .bind(e.actor.id.map(|u| u.0))
-            .bind(e.actor.name)
-            .bind(e.action)
-            .bind(e.target.map(|(id, _)| id.0))
-            .bind(e.target.map(|(_, name)| name))
-            .bind(e.node.map(|n| n.0))
-            .bind(e.details);
     }
     q.execute(conn).await?;
     Ok(())
