@@ -14,10 +14,7 @@ pkg="$LEPTOS_SITE_ROOT/$LEPTOS_SITE_PKG_DIR"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 say "WASM bundle (frontend, profile wasm-release)"
-# `erase_components` type-erases Leptos' view trees: a much smaller WASM. RUSTFLAGS given with
-# --target apply to the wasm32 crates only, so the server's compiled crates are untouched.
-RUSTFLAGS="--cfg erase_components" \
-  cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 wasm="$target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
 
 rm -rf "$pkg.new" && mkdir -p "$pkg.new"

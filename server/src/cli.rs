@@ -113,6 +113,12 @@ pub struct Config {
     )]
     pub directory_exact_count: u64,
 
+    /// Reverse proxies (CIDR ranges, comma-separated, e.g. `10.0.0.0/8,127.0.0.1/32`) whose
+    /// `X-Forwarded-For` / `Forwarded` headers name the client. From any other peer those
+    /// headers are ignored and the peer's own address is the client's [default: none].
+    #[arg(long, env = "ROSTER_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
     /// Without SMTP, mail is written to this folder as `.eml` files that only the operator
     /// can read (mode 0600) [default: `roster-mail` in the working directory].
     #[arg(long, env = "ROSTER_MAIL_DIR", global = true)]

@@ -14,12 +14,12 @@ use app::server::{
     mail::{self, Wakeup},
     password::Hasher,
     repo::roles,
-    setup,
-    throttle::IpThrottle,
+    setup, throttle,
 };
 use cli::{Cli, Command, Config};
 use leptos::config::LeptosOptions;
 use std::{net::SocketAddr, sync::Arc};
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 pub use admin::create_admin;
@@ -102,6 +102,7 @@ pub async fn start(
         smtp_url: config.smtp_url.clone().filter(|u| !u.trim().is_empty()),
         mail_from: config.mail_from.clone(),
         directory_exact_count: config.directory_exact_count,
+        trusted_proxies: config.trusted_proxies.clone(),
         mail_dir: config.mail_dir.clone().unwrap_or_else(|| "roster-mail".into()),
     };
     let transport = mail::worker::transport_for(&app_config).map_err(anyhow::Error::msg)?;
@@ -117,13 +118,20 @@ pub async fn start(
         config: Arc::new(app_config),
         clock,
         hasher: Hasher::default(),
-        ip_throttle: IpThrottle::default(),
         mail: Wakeup::default(),
         bulk_progress: Default::default(),
     };
     // Delivers the outbox, including mail queued before a restart.
     mail::worker::spawn(state.clone(), transport);
+    spawn_throttle_pruning(state.clone());
     let router = http::router(state.clone());
+    // Small answers go out at once: without TCP_NODELAY a kept-alive connection waits ~40 ms
+    // on the client's delayed acknowledgement (Nagle), and axum 0.8 no longer sets it.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %err, "cannot set TCP_NODELAY");
+        }
+    });
     let handle = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
@@ -131,6 +139,20 @@ pub async fn start(
             .context("server error")
     });
     Ok(Running { addr, public_url, state, setup_code, handle })
+}
+
+/// Every few minutes, forgets throttle counts that hold nothing back any more (any server
+/// may do it; it is idempotent).
+fn spawn_throttle_pruning(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(err) = throttle::prune(&state.db, state.clock.now()).await {
+                tracing::warn!(error = %err, "cannot prune the throttle table");
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {
