@@ -21,6 +21,9 @@ on_both_backends!(
 mod accept;
 #[path = "invitations/mail.rs"]
 mod mail;
+/// Attacks on invitations (issue 11).
+#[path = "invitations/security.rs"]
+mod security;
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
 

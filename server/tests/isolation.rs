@@ -40,6 +40,8 @@ mod cases;
 mod common;
 #[path = "isolation/fixture.rs"]
 mod fixture;
+#[path = "isolation/phantom.rs"]
+mod phantom;
 #[path = "isolation/teams_cases.rs"]
 mod teams_cases;
 
@@ -203,10 +205,11 @@ const TABLE: &[Entry] = &[
     entry("/api/list_agency_users", Kind::ListAgencyUsers, &[(P::ManageUsers, At::Target)], READ),
     entry("/api/create_node", Kind::CreateNode, &[(P::ManageSubAccounts, At::Target)], NODES),
     entry("/api/rename_node", Kind::RenameNode, &[(P::ManageAccountSettings, At::Target)], NODES),
+    // A move needs the right where the node is (at its parent), not at the node itself.
     entry(
         "/api/move_node",
         Kind::MoveTarget,
-        &[(P::ManageSubAccounts, At::Target), (P::ManageSubAccounts, At::Grant)],
+        &[(P::ManageSubAccounts, At::ParentOfTarget), (P::ManageSubAccounts, At::Grant)],
         NODES,
     ),
     entry(
@@ -510,14 +513,17 @@ async fn every_server_function_for_every_role_at_every_position(backend: Backend
     let built = started.elapsed();
     let mut failures = Vec::new();
     let mut outcomes = Vec::new();
+    let mut phantoms = 0;
     for c in &w.callers {
         for e in TABLE.iter().filter(|e| e.scope == Scope::Caller) {
-            outcomes.push(run(&w, c, e, None, &mut failures).await);
+            outcomes.push(run(&w, c, e, None, &mut failures).await.0);
         }
         for position in Position::ALL {
             let Some(t) = position.target(c.grant) else { continue };
             for e in TABLE.iter().filter(|e| e.scope == Scope::Target) {
-                outcomes.push(run(&w, c, e, Some((position, t)), &mut failures).await);
+                let (outcome, compared) = run(&w, c, e, Some((position, t)), &mut failures).await;
+                outcomes.push(outcome);
+                phantoms += usize::from(compared);
             }
         }
     }
@@ -539,6 +545,9 @@ async fn every_server_function_for_every_role_at_every_position(backend: Backend
         failures.join("\n")
     );
     assert!(count >= 500, "only {count} cases on {backend:?}");
+    // Cases naming the other agency's objects by id, answered as ids that never existed.
+    println!("isolation on {backend:?}: {phantoms} cases compared with ids that never existed");
+    assert!(phantoms >= 100, "only {phantoms} cases compared with ids that never existed");
 
     // Every action the endpoints wrote has words for the audit page and its filter.
     let written: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT action FROM audit_log")
@@ -554,21 +563,11 @@ async fn every_server_function_for_every_role_at_every_position(backend: Backend
     assert!(unlabelled.is_empty(), "audit actions without a label: {unlabelled:?}");
 }
 
-/// Runs one case and returns what was expected; what went wrong is added to `failures`.
-async fn run(
-    w: &World,
-    c: &Caller,
-    e: &Entry,
-    at: Option<(Position, Node)>,
-    failures: &mut Vec<String>,
-) -> Expect {
-    let t = at.map_or(c.grant, |(_, t)| t);
-    let expected = expect(e, c, t);
-    let form = cases::prepare(e.kind, w, c, t).await;
+/// Calls the case's server function with `form`: the status and the body.
+async fn send(w: &World, c: &Caller, e: &Entry, form: &[(String, String)]) -> (StatusCode, String) {
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let before = w.snapshot().await;
     let endpoint = e.path.strip_prefix("/api/").expect("an /api/ path");
-    let res = match cases::json_body(e.kind, &form) {
+    let res = match cases::json_body(e.kind, form) {
         Some(json) => {
             let url = w.app.url(&format!("/api/{endpoint}"));
             c.client.post(url).json(&json).send().await.expect("request")
@@ -576,12 +575,50 @@ async fn run(
         None => w.app.call_with(&c.client, endpoint, &pairs).await,
     };
     let status = res.status();
-    let body = res.text().await.expect("a body");
+    (status, res.text().await.expect("a body"))
+}
+
+/// Whether the case makes the server say that an address belongs to someone outside the
+/// caller's reach, which is audited (and counted) even when the call changes nothing else.
+fn looks_up_outside_reach(kind: Kind, c: &Caller, t: Node, expected: Expect) -> bool {
+    let looks_up = matches!(
+        kind,
+        Kind::InvitePerson
+            | Kind::BulkAddPreview
+            | Kind::BulkAddPreviewPerson
+            | Kind::BulkAddCommit
+            | Kind::BulkAddCommitPerson
+    );
+    looks_up && expected != Expect::Refuse && !sees_person_at(c, t)
+}
+
+/// Runs one case and returns what was expected, and whether its answer was compared with
+/// the answer for ids that never existed; what went wrong is added to `failures`.
+async fn run(
+    w: &World,
+    c: &Caller,
+    e: &Entry,
+    at: Option<(Position, Node)>,
+    failures: &mut Vec<String>,
+) -> (Expect, bool) {
+    let t = at.map_or(c.grant, |(_, t)| t);
+    let expected = expect(e, c, t);
+    let form = cases::prepare(e.kind, w, c, t).await;
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let before = w.snapshot().await;
+    let (status, body) = send(w, c, e, &form).await;
     let after = w.snapshot().await;
 
     let mut problems = Vec::new();
     let changed = before.changed(&after);
-    let audited = before.audit_entries != after.audit_entries;
+    let mut audited = before.audit_entries != after.audit_entries;
+    if looks_up_outside_reach(e.kind, c, t, expected) {
+        if !audited {
+            problems.push("an address outside reach was looked up without an audit entry".into());
+        }
+        // That entry is expected, of a read or a refusal too.
+        audited = false;
+    }
     match expected {
         Expect::Allow => {
             if status != StatusCode::OK {
@@ -619,6 +656,24 @@ async fn run(
             problems.push(format!("leaked something of {n:?} (\"{}\")", n.token()));
         }
     }
+    // One answer for "not yours" and "not there" (isolation/phantom.rs).
+    let mut compared = false;
+    let other_agency = matches!(at, Some((Position::OtherAgency, _)));
+    if other_agency
+        && changed.is_empty()
+        && !audited
+        && let Some(p) = phantom::phantom(w, &form, cases::JSON).await
+    {
+        let (never_status, never_body) = send(w, c, e, &p.form).await;
+        let never_body = p.as_if_real(&never_body);
+        if (never_status, &never_body) != (status, &body) {
+            problems.push(format!(
+                "another agency's ids are told from ids that never existed: \
+                 {never_status} {never_body} for those"
+            ));
+        }
+        compared = true;
+    }
     w.restore(&after).await;
     if !problems.is_empty() {
         let position = at.map_or("-".into(), |(p, t)| format!("{p:?} ({t:?})"));
@@ -630,5 +685,5 @@ async fn run(
             problems.join("; ")
         ));
     }
-    expected
+    (expected, compared)
 }

@@ -20,6 +20,9 @@ on_both_backends!(
 /// cargo does not take it for a test crate.
 #[path = "tree/roles.rs"]
 mod roles;
+/// Attacks on moves and on the role editor (issue 11).
+#[path = "tree/security.rs"]
+mod security;
 
 /// Sets up the agency with Ada as its administrator; returns the agency's id.
 async fn setup_agency(app: &TestApp) -> i64 {

@@ -58,13 +58,13 @@ pub async fn rename_node(node_id: NodeId, name: String) -> Result<NodeSummary, A
     ssr::rename_node(&caller, node_id, &name).await
 }
 
-/// Moves a node and its subtree. The caller must manage sub-accounts both where the node
-/// is and where it goes, or a move would hand it to (or take it from) someone else's reach.
+/// Moves a node and its subtree. The caller must manage sub-accounts at the node's current
+/// parent and at the destination: holding the right at the node itself is not enough, or a
+/// sub-group's own administrator could take it out of the account above them. Both are
+/// checked inside the move's transaction, against the parent the node has then.
 #[server(endpoint = "move_node")]
 pub async fn move_node(node_id: NodeId, new_parent_id: NodeId) -> Result<NodeSummary, AppError> {
-    use crate::server::policy::require;
-    let caller = require(Permission::ManageSubAccounts, node_id).await?;
-    require(Permission::ManageSubAccounts, new_parent_id).await?;
+    let caller = crate::server::auth::require()?;
     ssr::move_node(&caller, node_id, new_parent_id).await
 }
 
@@ -96,7 +96,10 @@ pub async fn archive_node(node_id: NodeId) -> Result<(), AppError> {
 pub(super) mod ssr {
     use super::NodeDetail;
     use crate::{
-        domain::{NodeId, NodeKind, NodeSummary, Permission, UserId, node::parse_node_name},
+        domain::{
+            NodeId, NodeKind, NodeSummary, Permission, UserId, node::parse_node_name,
+            permission::PermissionSet,
+        },
         error::{AppError, AppResult},
         server::{
             AppState,
@@ -204,10 +207,23 @@ pub(super) mod ssr {
     ) -> AppResult<NodeSummary> {
         let state = AppState::get()?;
         let mut tx = state.db.begin().await?;
-        // Two crossing moves (A under B, B under A) must not both pass the cycle check.
-        let agency = nodes::agency_of(&mut tx, id).await?.ok_or_else(gone)?;
+        let may_manage = |perms: PermissionSet| perms.contains(Permission::ManageSubAccounts);
+        // A node out of reach (another agency's, or none at all) gets the guard's answer at
+        // the node itself, so nothing is learnt about it.
+        let user = caller.viewer.id;
+        let Some(agency) = nodes::agency_of(&mut tx, id).await? else {
+            return Err(AppError::Forbidden);
+        };
+        // Two crossing moves (A under B, B under A) must not both pass the cycle check, and
+        // the parent checked below must be the one the node still has when it moves.
         nodes::lock(&mut tx, agency).await?;
-        let before = nodes::get(&mut tx, id).await?.ok_or_else(gone)?;
+        let before = nodes::get(&mut tx, id).await?.ok_or(AppError::Forbidden)?;
+        let at_parent = before.parent_id.unwrap_or(id);
+        if !may_manage(policy::permissions_at(&mut tx, user, at_parent).await?)
+            || !may_manage(policy::permissions_at(&mut tx, user, new_parent).await?)
+        {
+            return Err(AppError::Forbidden);
+        }
         let moved = nodes::move_node(&mut tx, id, new_parent).await?;
         if before.parent_id != moved.parent_id {
             let from = match before.parent_id {

@@ -93,8 +93,8 @@ pub async fn preview_role_change(
     role_id: RoleId,
     #[server(default)] permissions: Vec<String>,
 ) -> Result<PermissionDiff, AppError> {
-    crate::server::auth::require()?;
-    ssr::preview_role_change(role_id, &permissions).await
+    let caller = crate::server::auth::require()?;
+    ssr::preview_role_change(&caller, role_id, &permissions).await
 }
 
 /// Deletes a custom role. A role someone holds needs a `replacement`, given to each holder
@@ -115,14 +115,14 @@ pub(super) mod ssr {
         api::nodes::ssr::{gone, record},
         domain::{
             permission::PermissionSet,
-            role_rules::{beyond, diff, parse_permission_keys, parse_role_name},
+            role_rules::{beyond, changes_beyond, diff, parse_permission_keys, parse_role_name},
         },
         error::{AppResult, FieldError},
         server::{
             AppState,
             auth::Authenticated,
             db::is_unique_violation,
-            policy::{self, require},
+            policy,
             repo::{
                 memberships, nodes,
                 roles::{self, RoleFields, RoleRow},
@@ -138,6 +138,30 @@ pub(super) mod ssr {
 
     fn no_role() -> AppError {
         AppError::not_found("This role does not exist.")
+    }
+
+    /// The guard of a custom role's own actions: the caller must hold `permission` at its
+    /// agency. To someone holding nothing in that agency the role is "not found", the answer
+    /// for an id that never existed, so another agency's role ids cannot be probed.
+    async fn require_at_agency(
+        conn: &mut sqlx::AnyConnection,
+        caller: &Authenticated,
+        agency: NodeId,
+        permission: Permission,
+    ) -> AppResult<PermissionSet> {
+        let own = policy::permissions_at(conn, caller.viewer.id, agency).await?;
+        if own.contains(permission) {
+            Ok(own)
+        } else if memberships::holds_any_under(conn, caller.viewer.id, agency).await? {
+            Err(AppError::Forbidden)
+        } else {
+            Err(no_role())
+        }
+    }
+
+    /// A custom role whose permissions go beyond its editor's cannot be taken apart by them.
+    fn refuse_changes_beyond(changed: &[Permission]) -> AppResult<()> {
+        if changed.is_empty() { Ok(()) } else { Err(AppError::Forbidden) }
     }
 
     fn stale() -> AppError {
@@ -273,9 +297,11 @@ pub(super) mod ssr {
             return Err(AppError::Forbidden);
         }
         let (name, description, permissions) = validate(&input)?;
-        // No escalation: a role can only carry what its author holds.
         let own = policy::permissions_at(&mut tx, caller.viewer.id, agency).await?;
-        within_own(&own, &permissions)?;
+        // No escalation: a new role can only carry what its author holds.
+        if input.role_id.is_none() {
+            within_own(&own, &permissions)?;
+        }
         if roles::name_taken(&mut tx, agency, &name, input.role_id).await? {
             return Err(name_taken());
         }
@@ -300,6 +326,9 @@ pub(super) mod ssr {
                 if old_agency != agency {
                     return Err(no_role());
                 }
+                // An edit adds or removes only what its editor holds: it can neither hand
+                // out nor take away permissions beyond them (unchanged ones stay).
+                refuse_changes_beyond(&changes_beyond(&own, &old.permission_set(), &permissions))?;
                 let version = input.expected_version.ok_or_else(stale)?;
                 match roles::update_custom(&mut tx, id, version, fields, now).await {
                     Err(e) if is_unique_violation(&e) => return Err(name_taken()),
@@ -320,10 +349,14 @@ pub(super) mod ssr {
         Ok(summary(&row, holders))
     }
 
-    pub async fn preview_role_change(id: RoleId, keys: &[String]) -> AppResult<PermissionDiff> {
+    pub async fn preview_role_change(
+        caller: &Authenticated,
+        id: RoleId,
+        keys: &[String],
+    ) -> AppResult<PermissionDiff> {
         let mut conn = AppState::get()?.db.pool.acquire().await?;
         let (row, agency) = custom_role(&mut conn, id, "Built-in roles cannot be changed.").await?;
-        require(Permission::ManageRoles, agency).await?;
+        require_at_agency(&mut conn, caller, agency, Permission::ManageRoles).await?;
         let new = parse_permission_keys(keys)
             .map_err(|key| AppError::field("permissions", unknown_key(key)))?;
         let (added, removed) = diff(&row.permission_set(), &new);
@@ -343,12 +376,17 @@ pub(super) mod ssr {
         let state = AppState::get()?;
         let agency = {
             let mut conn = state.db.pool.acquire().await?;
-            custom_role(&mut conn, id, "Built-in roles cannot be deleted.").await?.1
+            let agency = custom_role(&mut conn, id, "Built-in roles cannot be deleted.").await?.1;
+            require_at_agency(&mut conn, caller, agency, Permission::ManageRoles).await?;
+            agency
         };
-        require(Permission::ManageRoles, agency).await?;
         let mut tx = state.db.begin().await?;
         nodes::lock(&mut tx, agency).await?;
         let (row, _) = custom_role(&mut tx, id, "Built-in roles cannot be deleted.").await?;
+        // Deleting a role takes its permissions from every holder: only someone holding
+        // all of them may do that.
+        let own = policy::permissions_at(&mut tx, caller.viewer.id, agency).await?;
+        within_own(&own, &row.permission_set())?;
         let holders = roles::holder_count(&mut tx, id).await?;
         let details = match replacement {
             None if holders > 0 => {

@@ -17,6 +17,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("invitation_revoked", "Invitation withdrawn"),
     ("invitation_accepted", "Invitation accepted"),
     ("bulk_added", "Bulk add"),
+    ("email_outside_reach_looked_up", "Address of someone outside reach looked up"),
     ("user_suspended", "Suspended"),
     ("user_reactivated", "Reactivated"),
     ("user_disabled", "Disabled"),

@@ -43,6 +43,27 @@ pub fn may_give(own: &[Permission], role: &[Permission]) -> bool {
     beyond(&own, &role.iter().copied().collect()).is_empty()
 }
 
+/// The changes of a role from `old` to `new` that someone holding `own` may not make: a role
+/// editor may add or remove only permissions they hold, so an edit can neither hand out nor
+/// take away what is beyond them. Unchanged permissions they lack stay as they are. Adding
+/// or removing `ViewOwnCallsOnly` changes how much of the call log the holders see, so it
+/// needs `ViewCallLog`.
+pub fn changes_beyond(
+    own: &PermissionSet,
+    old: &PermissionSet,
+    new: &PermissionSet,
+) -> Vec<Permission> {
+    let (added, removed) = diff(old, new);
+    let needs = |p: &Permission| match p {
+        Permission::ViewOwnCallsOnly => Permission::ViewCallLog,
+        p => *p,
+    };
+    let mut out: Vec<Permission> =
+        added.into_iter().chain(removed).filter(|p| !own.contains(needs(p))).collect();
+    out.sort();
+    out
+}
+
 /// (added, removed) going from `old` to `new`, each in display order.
 pub fn diff(old: &PermissionSet, new: &PermissionSet) -> (Vec<Permission>, Vec<Permission>) {
     (new.0.difference(&old.0).copied().collect(), old.0.difference(&new.0).copied().collect())
@@ -92,6 +113,31 @@ mod tests {
         assert!(!may_give(&account_admin, &perms(BuiltinRole::BillingManager)));
         assert!(!may_give(&[], &[Permission::ViewAccount]));
         assert!(may_give(&[], &[Permission::ViewOwnCallsOnly]));
+    }
+
+    #[test]
+    fn an_edit_adds_or_removes_only_what_the_editor_holds() {
+        use Permission::*;
+        let set = |ps: &[Permission]| ps.iter().copied().collect::<PermissionSet>();
+        let own = BuiltinRole::AccountAdmin.permissions();
+        let role = set(&[ViewAccount, ViewBilling]);
+        // (new permissions, what the Account Admin may not change)
+        let table: [(&[Permission], &[Permission]); 6] = [
+            (&[ViewAccount], &[ViewBilling]),
+            (&[ViewAccount, ViewBilling, ManageBilling], &[ManageBilling]),
+            (&[ViewAccount, ViewBilling], &[]),
+            (&[ViewAccount, ViewBilling, ViewUsers], &[]),
+            (&[ViewBilling], &[]),
+            (&[ViewAccount, ViewBilling, ViewOwnCallsOnly], &[]),
+        ];
+        for (new, refused) in table {
+            assert_eq!(changes_beyond(&own, &role, &set(new)), refused, "{new:?}");
+        }
+        let billing = BuiltinRole::BillingManager.permissions();
+        let agent = BuiltinRole::CallAgent.permissions();
+        let mut widened = agent.clone();
+        widened.0.remove(&ViewOwnCallsOnly);
+        assert_eq!(changes_beyond(&billing, &agent, &widened), [ViewOwnCallsOnly]);
     }
 
     #[test]

@@ -309,7 +309,7 @@ pub async fn prepare(kind: Kind, w: &World, c: &Caller, t: Node) -> Vec<(String,
 }
 
 /// The one field of a case whose whole JSON body is prepared (see [`json_body`]).
-const JSON: &str = "(json body)";
+pub const JSON: &str = "(json body)";
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
 

@@ -565,6 +565,8 @@ impl World {
         let mut conn = pool.acquire().await.unwrap();
         // Nor any contacts, call teams, teams, tracking numbers or access groups.
         now.teams.wipe(&mut conn).await;
+        // Each case starts with its caller's hourly count of addresses outside reach at 0.
+        sqlx::query("DELETE FROM email_lookups").execute(&mut *conn).await.unwrap();
         // The fixture has no call preferences and no agency settings: saved ones go.
         for (rows, table) in [
             (now.call_preferences.len(), "call_preferences"),

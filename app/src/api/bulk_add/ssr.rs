@@ -3,7 +3,10 @@
 use super::{BulkCounts, BulkLine, BulkOutcome, BulkPreview, BulkResult};
 use crate::{
     api::{
-        invitations::ssr::{EXISTS, home_account, invitation_mail, invited_details, place_name},
+        invitations::ssr::{
+            EXISTS, home_account, invitation_mail, invited_details, place_name,
+            require_lookup_budget, spend_lookups,
+        },
         members::ssr::grantable_role,
         nodes::ssr::{gone, record},
     },
@@ -40,6 +43,9 @@ struct Plan {
     grant: Vec<UserBrief>,
     target: NodeSummary,
     role: RoleRow,
+    /// Lines whose address belongs to someone outside the caller's reach: each answered
+    /// "already exists", so each counted and audited (`spend_lookups`).
+    outside_reach: usize,
 }
 
 /// Reads the text; a batch over a limit, or without a single line, is refused whole.
@@ -83,8 +89,14 @@ async fn plan(
     let mut by_email: HashMap<String, UserBrief> =
         existing.into_iter().map(|u| (u.email.clone(), u)).collect();
 
-    let mut plan =
-        Plan { lines: Vec::new(), invite: Vec::new(), grant: Vec::new(), target, role: role_row };
+    let mut plan = Plan {
+        lines: Vec::new(),
+        invite: Vec::new(),
+        grant: Vec::new(),
+        target,
+        role: role_row,
+        outside_reach: 0,
+    };
     for l in parsed {
         let outcome = match l.kind {
             LineKind::Duplicate { of_line } => BulkOutcome::Duplicate { of_line },
@@ -96,6 +108,7 @@ async fn plan(
                         BulkOutcome::Invite
                     }
                     Some(who) if !visible.contains(&UserId(who.id)) => {
+                        plan.outside_reach += 1;
                         BulkOutcome::Invalid { reason: EXISTS.into() }
                     }
                     Some(who) if holders.contains(&UserId(who.id)) => {
@@ -130,7 +143,12 @@ pub async fn preview(
     let state = AppState::get()?;
     let parsed = read(text)?;
     let mut conn = state.db.pool.acquire().await?;
+    require_lookup_budget(&mut conn, caller).await?;
     let plan = plan(&mut conn, caller, node, role, parsed).await?;
+    drop(conn);
+    if plan.outside_reach > 0 {
+        spend_lookups(caller, node, plan.outside_reach).await?;
+    }
     let counts = BulkCounts::of(&plan.lines);
     Ok(BulkPreview { lines: plan.lines, counts })
 }
@@ -203,9 +221,16 @@ pub async fn commit(
     // Read before the transaction: a batch over a limit takes no lock.
     let parsed = read(text)?;
     let mut tx = state.db.begin().await?;
+    require_lookup_budget(&mut tx, caller).await?;
     let plan = plan(&mut tx, caller, node, role, parsed).await?;
     let counts = BulkCounts::of(&plan.lines);
     if counts.invalid > 0 {
+        // Lines about people outside reach are invalid: the batch is refused and nothing
+        // is written, but the answers given are counted, outside the refused transaction.
+        drop(tx);
+        if plan.outside_reach > 0 {
+            spend_lookups(caller, node, plan.outside_reach).await?;
+        }
         return Err(AppError::field("text", refusal(&plan.lines)));
     }
     let tracker = state.bulk_progress.start(caller.viewer.id, batch, counts.to_add(), &state.clock);
@@ -222,7 +247,7 @@ pub async fn commit(
     let roles = encode_role_ids(&[role]);
     for chunk in plan.invite.chunks(CHUNK) {
         let emails: Vec<&Email> = chunk.iter().map(|(e, ..)| e).collect();
-        let usernames = bulk::free_usernames(&mut tx, &emails).await?;
+        let usernames = bulk::free_usernames(&mut tx, &emails, home).await?;
         let people: Vec<bulk::Invitee> = chunk
             .iter()
             .zip(&usernames)

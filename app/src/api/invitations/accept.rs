@@ -1,17 +1,20 @@
 //! The public side of invitations: what a link shows, and accepting it.
 
 use crate::{
-    api::{invitations::InvitationPreview, nodes::ssr::gone},
-    domain::{NodeId, UserId, UserStatus},
+    api::invitations::InvitationPreview,
+    domain::{NodeId, NodeSummary, RoleId, UserId, UserStatus, role_rules::beyond},
     error::{AppError, AppResult},
     server::{
         AppState,
         audit::{self, Actor, Entry},
         auth,
         password_policy::check_new_password,
+        policy,
         repo::{
             invitations::{self as inv, InvitationRow, InvitationState},
-            memberships, nodes, roles,
+            memberships, nodes,
+            roles::{self, RoleRow},
+            users,
         },
         respond, session, token,
     },
@@ -20,6 +23,72 @@ use leptos::prelude::expect_context;
 
 fn cannot_use() -> AppError {
     AppError::conflict("This invitation can no longer be used. Ask your administrator for help.")
+}
+
+fn inviter_cannot_give() -> AppError {
+    AppError::conflict(
+        "The person who invited you can no longer give you this access, so the invitation \
+         cannot be used as it is. Ask your administrator to send it again.",
+    )
+}
+
+/// The roles of an invitation that are still to be given at `node` (of `agency`): roles
+/// deleted since, or no longer fit for the node, are skipped.
+async fn roles_to_give(
+    conn: &mut sqlx::AnyConnection,
+    row: &InvitationRow,
+    node: &NodeSummary,
+    agency: NodeId,
+) -> AppResult<Vec<RoleRow>> {
+    let mut out = Vec::new();
+    for role in row.role_ids() {
+        let Some(r) = roles::get(conn, role).await?.filter(|r| r.usable_in(agency)) else {
+            continue;
+        };
+        if r.builtin().is_some_and(|b| b.is_agency_level()) && node.parent_id.is_some() {
+            continue;
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// An invitation grants what its inviter could give when they sent it; at acceptance the
+/// inviter must still be able to: still active, and holding at the node every permission of
+/// every role given (the no-escalation rule of inviting, `role_rules::beyond`). Otherwise
+/// the invitation is refused whole and nothing is granted. The inviter is whoever sent the
+/// link last: the person who invited, who committed the bulk add, or who last resent it (a
+/// resend re-checks the roles against the resender and makes them the inviter).
+async fn inviter_may_still_give(
+    conn: &mut sqlx::AnyConnection,
+    row: &InvitationRow,
+    node: NodeId,
+    roles: &[RoleRow],
+) -> AppResult<()> {
+    let Some(inviter) = row.invited_by.map(UserId) else {
+        return Err(inviter_cannot_give());
+    };
+    let active =
+        users::brief(conn, inviter).await?.is_some_and(|u| u.status() == UserStatus::Active);
+    let own = policy::permissions_at(conn, inviter, node).await?;
+    if active && roles.iter().all(|r| beyond(&own, &r.permission_set()).is_empty()) {
+        Ok(())
+    } else {
+        Err(inviter_cannot_give())
+    }
+}
+
+/// The node of a usable invitation, its agency and the roles it gives, once the inviter
+/// has been re-checked.
+async fn checked(
+    conn: &mut sqlx::AnyConnection,
+    row: &InvitationRow,
+) -> AppResult<(NodeSummary, NodeId, Vec<RoleRow>)> {
+    let node = nodes::get(conn, NodeId(row.node_id)).await?.ok_or_else(node_gone)?;
+    let agency = nodes::agency_of(conn, node.id).await?.ok_or_else(node_gone)?;
+    let roles = roles_to_give(conn, row, &node, agency).await?;
+    inviter_may_still_give(conn, row, node.id, &roles).await?;
+    Ok((node, agency, roles))
 }
 
 fn node_gone() -> AppError {
@@ -60,8 +129,8 @@ pub async fn get_invitation(token: &str) -> AppResult<InvitationPreview> {
         return Err(err);
     }
     let row = row.expect("a usable invitation exists");
-    let node = nodes::get(&mut conn, NodeId(row.node_id)).await?.ok_or_else(node_gone)?;
-    let agency = nodes::agency_of(&mut conn, node.id).await?.ok_or_else(node_gone)?;
+    // Said on the page already, before the person chooses a password.
+    let (node, agency, _) = checked(&mut conn, &row).await?;
     let agency = nodes::get(&mut conn, agency).await?.ok_or_else(node_gone)?;
     Ok(InvitationPreview {
         invited_by: row.inviter_name(),
@@ -86,6 +155,7 @@ pub async fn accept_invitation(token: &str, password: String) -> AppResult<Strin
         if let Some(err) = unusable(row.as_ref(), state.clock.now()) {
             return Err(err);
         }
+        checked(&mut conn, row.as_ref().expect("a usable invitation exists")).await?;
     }
     let password_hash = state.hasher.hash(password).await;
     let now = state.clock.now();
@@ -97,23 +167,16 @@ pub async fn accept_invitation(token: &str, password: String) -> AppResult<Strin
     }
     let row = inv::find_by_token(&mut tx, &hash).await?.ok_or(AppError::Internal)?;
     let (user, name) = (UserId(row.user_id), row.invitee_name());
-    let node = nodes::get(&mut tx, NodeId(row.node_id)).await?.ok_or_else(node_gone)?;
-    // Dropping the transaction (an early return) un-spends the invitation.
+    // Dropping the transaction (an early return) un-spends the invitation. The inviter is
+    // checked again here, in the transaction that grants.
+    let (node, _, roles) = checked(&mut tx, &row).await?;
     if !inv::activate_user(&mut tx, user, &password_hash, now).await? {
         return Err(cannot_use());
     }
-    let agency = nodes::agency_of(&mut tx, node.id).await?.ok_or_else(gone)?;
     let mut given = Vec::new();
-    for role in row.role_ids() {
-        // Roles deleted since, or no longer fit for the node, are skipped.
-        let Some(r) = roles::get(&mut tx, role).await?.filter(|r| r.usable_in(agency)) else {
-            continue;
-        };
-        if r.builtin().is_some_and(|b| b.is_agency_level()) && node.parent_id.is_some() {
-            continue;
-        }
+    for r in roles {
         let by = row.invited_by.map(UserId);
-        memberships::grant(&mut tx, user, node.id, role, by, now).await?;
+        memberships::grant(&mut tx, user, node.id, RoleId(r.id), by, now).await?;
         given.push(r.name);
     }
     let details = format!("roles: {}; at: {}", given.join(", "), node.name);

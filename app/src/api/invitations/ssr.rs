@@ -17,6 +17,7 @@ use crate::{
         mail::{outbox, templates},
         policy,
         repo::{
+            email_lookups,
             invitations::{self as inv, InvitationRow, InvitationState},
             memberships, nodes, roles, users,
         },
@@ -27,6 +28,58 @@ use crate::{
 /// The answer about an address that belongs to someone the caller may not see: the fact,
 /// nothing more. Shared with bulk add.
 pub const EXISTS: &str = "A user with this e-mail address already exists.";
+
+/// How many "already exists" answers about people outside their reach a caller gets in an
+/// hour, inviting and bulk adding together. The answer is product behaviour ("you can still
+/// grant them access" when they are in reach; the bare fact otherwise), but it tells whether
+/// an address is anyone's anywhere: bounded, it cannot be used to sift a list of addresses,
+/// and each one is audited. Legitimate use meets it rarely (people of other accounts).
+pub const LOOKUPS_PER_HOUR: i64 = 30;
+
+fn too_many_lookups() -> AppError {
+    AppError::TooManyRequests {
+        message: "You have entered too many addresses of people outside your accounts in the \
+                  last hour. Try again later."
+            .into(),
+    }
+}
+
+/// Refuses, before any address is looked up, a caller who has had their hourly share of
+/// answers about people outside their reach: from then on every address gets this answer,
+/// known or not, so the refusal itself tells nothing.
+pub async fn require_lookup_budget(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Authenticated,
+) -> AppResult<()> {
+    let now = AppState::get()?.clock.now();
+    if email_lookups::used(conn, caller.viewer.id, now).await? >= LOOKUPS_PER_HOUR {
+        return Err(too_many_lookups());
+    }
+    Ok(())
+}
+
+/// Counts and audits `n` answers at `node` that addresses belong to people outside the
+/// caller's reach, in a transaction of its own (the caller's request is refused, and its own
+/// transaction must be over: on SQLite it would hold the write lock). `Err` when this takes
+/// the caller past the bound: then the answers are not given.
+pub async fn spend_lookups(caller: &Authenticated, node: NodeId, n: usize) -> AppResult<()> {
+    let state = AppState::get()?;
+    let now = state.clock.now();
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    let mut tx = state.db.begin().await?;
+    let used = email_lookups::spend(&mut tx, caller.viewer.id, n, now).await?;
+    let details = format!("addresses: {n}; this hour: {used} of {LOOKUPS_PER_HOUR}");
+    record(&mut tx, caller, "email_outside_reach_looked_up", None, node, &details).await?;
+    tx.commit().await?;
+    tracing::warn!(
+        user = caller.viewer.id.0,
+        node = node.0,
+        addresses = n,
+        used,
+        "existing e-mail addresses outside the caller's reach looked up"
+    );
+    if used > LOOKUPS_PER_HOUR { Err(too_many_lookups()) } else { Ok(()) }
+}
 
 fn no_invitation() -> AppError {
     AppError::not_found("This invitation no longer exists.")
@@ -123,6 +176,7 @@ pub async fn invite_user(
     let state = AppState::get()?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    require_lookup_budget(&mut tx, caller).await?;
     let target = nodes::get(&mut tx, node).await?.ok_or_else(gone)?;
     let agency = nodes::agency_of(&mut tx, node).await?.ok_or_else(gone)?;
     let mut role_names = Vec::new();
@@ -142,6 +196,8 @@ pub async fn invite_user(
                 email: who.email,
             });
         }
+        drop(tx);
+        spend_lookups(caller, node, 1).await?;
         return Err(AppError::conflict(EXISTS));
     }
     let new = users::NewUser {
@@ -201,14 +257,22 @@ pub async fn list_invitations(node: NodeId) -> AppResult<Vec<PendingInvitation>>
 }
 
 /// The guard of resend and revoke: the caller must manage users where the invitation gives
-/// its roles. An unknown invitation is "not found" to anyone signed in.
+/// its roles. An unknown invitation is "not found" to anyone signed in, and so is another
+/// agency's (to someone holding no role in it): the two answers cannot be told apart.
 pub async fn require_manager_of(invitation: i64) -> AppResult<Authenticated> {
-    auth::require()?;
-    let node = {
-        let mut conn = AppState::get()?.db.pool.acquire().await?;
-        inv::node_of(&mut conn, invitation).await?
-    };
-    policy::require(Permission::ManageUsers, node.ok_or_else(no_invitation)?).await
+    let caller = auth::require()?;
+    let mut conn = AppState::get()?.db.pool.acquire().await?;
+    let node = inv::node_of(&mut conn, invitation).await?.ok_or_else(no_invitation)?;
+    let user = caller.viewer.id;
+    if policy::permissions_at(&mut conn, user, node).await?.contains(Permission::ManageUsers) {
+        return Ok(caller);
+    }
+    let agency = nodes::agency_of(&mut conn, node).await?.ok_or_else(no_invitation)?;
+    if memberships::holds_any_under(&mut conn, user, agency).await? {
+        Err(AppError::Forbidden)
+    } else {
+        Err(no_invitation())
+    }
 }
 
 /// The invitation `id`, still waiting to be accepted, in the caller's transaction.
@@ -235,7 +299,7 @@ pub async fn resend_invitation(caller: &Authenticated, id: i64) -> AppResult<()>
     let target = nodes::get(&mut tx, node).await?.ok_or_else(gone)?;
     let agency = nodes::agency_of(&mut tx, node).await?.ok_or_else(gone)?;
     // Sending the link again is giving the roles again: the sender must be able to give each
-    // (roles deleted meanwhile are dropped).
+    // (roles deleted meanwhile are dropped), and becomes the inviter acceptance re-checks.
     let mut kept = Vec::new();
     for role in row.role_ids() {
         if roles::get(&mut tx, role).await?.is_some_and(|r| r.usable_in(agency)) {
@@ -245,7 +309,8 @@ pub async fn resend_invitation(caller: &Authenticated, id: i64) -> AppResult<()>
     }
     let token = token::generate();
     let expires = now + state.config.invite_ttl_ms;
-    if !inv::renew(&mut tx, id, &token::hash(&token), &kept, now, expires).await? {
+    let sender = caller.viewer.id;
+    if !inv::renew(&mut tx, id, &token::hash(&token), &kept, sender, now, expires).await? {
         return Err(no_invitation());
     }
     let inviter = caller.viewer.display_name();

@@ -91,7 +91,15 @@ pub async fn holding(
 pub async fn free_usernames(
     conn: &mut AnyConnection,
     emails: &[&Email],
+    home: NodeId,
 ) -> Result<Vec<String>, sqlx::Error> {
+    // Usernames are unique per agency: only the agency of `home` counts.
+    let (agency,): (Option<i64>,) =
+        sqlx::query_as(&format!("SELECT {}", super::users::agency_of_home(1)))
+            .bind(home.0)
+            .fetch_one(&mut *conn)
+            .await?;
+    let agency = agency.unwrap_or(0);
     let bases: Vec<String> = emails.iter().map(|e| super::users::username_base(e)).collect();
     let mut distinct: Vec<&str> = bases.iter().map(String::as_str).collect();
     distinct.sort_unstable();
@@ -99,10 +107,10 @@ pub async fn free_usernames(
     let mut taken: HashSet<String> = HashSet::new();
     for chunk in distinct.chunks(CHUNK) {
         let sql = format!(
-            "SELECT username FROM users WHERE username IN ({})",
-            placeholders(1, chunk.len())
+            "SELECT username FROM users WHERE COALESCE(agency_id, 0) = $1 AND username IN ({})",
+            placeholders(2, chunk.len())
         );
-        let mut q = sqlx::query_as::<_, (String,)>(&sql);
+        let mut q = sqlx::query_as::<_, (String,)>(&sql).bind(agency);
         for b in chunk {
             q = q.bind(*b);
         }
@@ -117,11 +125,14 @@ pub async fn free_usernames(
             continue;
         }
         if variants_read.insert(base.clone()) {
-            let rows: Vec<(String,)> =
-                sqlx::query_as("SELECT username FROM users WHERE username LIKE $1")
-                    .bind(format!("{base}-%"))
-                    .fetch_all(&mut *conn)
-                    .await?;
+            let rows: Vec<(String,)> = sqlx::query_as(
+                "SELECT username FROM users WHERE COALESCE(agency_id, 0) = $1 \
+                 AND username LIKE $2",
+            )
+            .bind(agency)
+            .bind(format!("{base}-%"))
+            .fetch_all(&mut *conn)
+            .await?;
             taken.extend(rows.into_iter().map(|r| r.0));
         }
         let free = (2..)
@@ -153,16 +164,24 @@ pub async fn insert_invited(
     if people.is_empty() {
         return Ok(HashMap::new());
     }
-    // $1 status, $2 home, $3 now; then 4 values a person.
+    // $1 status, $2 home, $3 now; then 4 values a person. The agency (of the home) is
+    // the namespace of their usernames.
+    let agency = super::users::agency_of_home(2);
     let rows: Vec<String> = (0..people.len())
         .map(|i| {
             let p = 4 + i * 4;
-            format!("(${p}, ${}, ${}, ${}, $1, NULL, $2, $3, $3, $3)", p + 1, p + 2, p + 3)
+            format!(
+                "(${p}, ${}, ${}, ${}, $1, NULL, $2, $3, $3, $3, {agency})",
+                p + 1,
+                p + 2,
+                p + 3
+            )
         })
         .collect();
     let sql = format!(
         "INSERT INTO users (email, username, first_name, last_name, status, password_hash, \
-         home_node_id, status_changed_at, created_at, updated_at) VALUES {} RETURNING id, email",
+         home_node_id, status_changed_at, created_at, updated_at, agency_id) VALUES {} \
+         RETURNING id, email",
         rows.join(", ")
     );
     let mut q = sqlx::query_as::<_, (i64, String)>(&sql)

@@ -143,23 +143,27 @@ pub async fn pending_at(
     .await
 }
 
-/// A new token (the old link stops working), roles and expiry for a pending invitation.
+/// A new token (the old link stops working), roles and expiry for a pending invitation;
+/// `sent_by` becomes its inviter, whose power acceptance checks again.
 pub async fn renew(
     conn: &mut AnyConnection,
     id: i64,
     token_hash: &str,
     roles: &[RoleId],
+    sent_by: UserId,
     now: i64,
     expires_at: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE invitations SET token_hash = $1, role_ids = $2, last_sent_at = $3, \
-         expires_at = $4 WHERE id = $5 AND accepted_at IS NULL AND revoked_at IS NULL",
+         expires_at = $4, invited_by = $5 \
+         WHERE id = $6 AND accepted_at IS NULL AND revoked_at IS NULL",
     )
     .bind(token_hash)
     .bind(encode_role_ids(roles))
     .bind(now)
     .bind(expires_at)
+    .bind(sent_by.0)
     .bind(id)
     .execute(conn)
     .await?;
@@ -207,7 +211,7 @@ pub async fn activate_user(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE users SET password_hash = $1, status = 'active', status_changed_at = $2, \
-         updated_at = $2, failed_logins = 0, locked_until = NULL, version = version + 1 \
+         updated_at = $2, version = version + 1 \
          WHERE id = $3 AND status = 'invited'",
     )
     .bind(password_hash)

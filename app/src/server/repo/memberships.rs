@@ -229,3 +229,22 @@ pub async fn remove_all_of_role(
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Whether `user` holds any role at `node` or anywhere below it. Asked of an agency root: a
+/// person holding nothing in an agency is a stranger to it, and its objects are "not found"
+/// to them exactly as ids that never existed are (403 versus 404 would tell them apart).
+pub async fn holds_any_under(
+    conn: &mut AnyConnection,
+    user: UserId,
+    node: NodeId,
+) -> Result<bool, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM memberships m JOIN node_closure c ON c.descendant_id = m.node_id \
+         WHERE c.ancestor_id = $1 AND m.user_id = $2",
+    )
+    .bind(node.0)
+    .bind(user.0)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}

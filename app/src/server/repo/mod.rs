@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod call_prefs;
+pub mod email_lookups;
 pub mod invitations;
 pub mod memberships;
 pub mod nodes;

@@ -8,10 +8,14 @@ pub struct SignInRow {
     pub last_name: String,
     pub status: String,
     pub password_hash: Option<String>,
-    pub locked_until: Option<i64>,
+    pub home_node_id: Option<i64>,
 }
 
 impl SignInRow {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
     pub fn status(&self) -> Option<UserStatus> {
         UserStatus::from_key(&self.status)
     }
@@ -22,8 +26,8 @@ pub async fn find_for_sign_in(
     email: &Email,
 ) -> Result<Option<SignInRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, first_name, last_name, status, password_hash, locked_until \
-         FROM users WHERE email = $1",
+        "SELECT id, first_name, last_name, status, password_hash, home_node_id FROM users \
+         WHERE email = $1",
     )
     .bind(email.as_str())
     .fetch_optional(conn)
@@ -41,47 +45,6 @@ pub async fn find_id_by_email(
     Ok(row.map(|r| UserId(r.0)))
 }
 
-/// Counts a failed sign-in; returns the number of consecutive failures.
-pub async fn record_failed_sign_in(
-    conn: &mut AnyConnection,
-    user: UserId,
-) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(
-        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
-    )
-    .bind(user.0)
-    .fetch_one(conn)
-    .await?;
-    Ok(n)
-}
-
-pub async fn lock_until(
-    conn: &mut AnyConnection,
-    user: UserId,
-    until: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
-        .bind(until)
-        .bind(user.0)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn clear_failed_sign_ins(
-    conn: &mut AnyConnection,
-    user: UserId,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL \
-         WHERE id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)",
-    )
-    .bind(user.0)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 pub struct NewUser<'a> {
     pub email: &'a Email,
     pub first_name: &'a str,
@@ -91,18 +54,29 @@ pub struct NewUser<'a> {
     pub home_node: Option<NodeId>,
 }
 
-/// Inserts a user with a unique username derived from the e-mail's local part.
+/// The agency of the node `${param}` (SQL): where a person at home there belongs, and the
+/// namespace of their username (unique per agency, migration 0012).
+pub(crate) fn agency_of_home(param: usize) -> String {
+    format!(
+        "(SELECT c.ancestor_id FROM node_closure c JOIN nodes n ON n.id = c.ancestor_id \
+         WHERE c.descendant_id = ${param} AND n.parent_id IS NULL)"
+    )
+}
+
+/// Inserts a user with a username derived from the e-mail's local part, unique in the
+/// agency of their home.
 pub async fn insert(
     conn: &mut AnyConnection,
     u: NewUser<'_>,
     now: i64,
 ) -> Result<UserId, sqlx::Error> {
-    let username = free_username(&mut *conn, u.email).await?;
-    let (id,): (i64,) = sqlx::query_as(
+    let username = free_username(&mut *conn, u.email, u.home_node).await?;
+    let (id,): (i64,) = sqlx::query_as(&format!(
         "INSERT INTO users (email, username, first_name, last_name, status, password_hash, \
-         home_node_id, status_changed_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id",
-    )
+         home_node_id, status_changed_at, created_at, updated_at, agency_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, {}) RETURNING id",
+        agency_of_home(7)
+    ))
     .bind(u.email.as_str())
     .bind(&username)
     .bind(u.first_name)
@@ -130,15 +104,24 @@ pub(crate) fn username_base(email: &Email) -> String {
     if base.is_empty() { "user".to_string() } else { base }
 }
 
-/// The e-mail's local part, or the first `local-N` not taken.
-async fn free_username(conn: &mut AnyConnection, email: &Email) -> Result<String, sqlx::Error> {
+/// The e-mail's local part, or the first `local-N` not taken in the agency of `home`. Only
+/// that agency's usernames count: a suffix must not tell that another agency has the name.
+async fn free_username(
+    conn: &mut AnyConnection,
+    email: &Email,
+    home: Option<NodeId>,
+) -> Result<String, sqlx::Error> {
     let base = username_base(email);
-    let taken: Vec<(String,)> =
-        sqlx::query_as("SELECT username FROM users WHERE username = $1 OR username LIKE $2")
-            .bind(&base)
-            .bind(format!("{base}-%"))
-            .fetch_all(conn)
-            .await?;
+    let taken: Vec<(String,)> = sqlx::query_as(&format!(
+        "SELECT username FROM users WHERE COALESCE(agency_id, 0) = COALESCE({}, 0) \
+         AND (username = $1 OR username LIKE $2)",
+        agency_of_home(3)
+    ))
+    .bind(&base)
+    .bind(format!("{base}-%"))
+    .bind(home.map(|h| h.0))
+    .fetch_all(conn)
+    .await?;
     let taken: std::collections::HashSet<String> = taken.into_iter().map(|t| t.0).collect();
     Ok((1..)
         .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
