@@ -5,9 +5,9 @@ use crate::{
     components::{layout::SessionResource, provide_toasts},
     pages::{
         AcceptInvitationPage, AccessGroupsPage, AuditLogPage, BulkAddPage, CallTeamsPage,
-        ContactsPage, DirectoryPage, ForgotPasswordPage, HomePage,
-        MyCallPreferencesPage, MyProfilePage, NodePage, NotFoundPage, ResetPasswordPage, RolesPage,
-        SetupPage, SignInPage, TeamsPage, UserCallPreferencesPage, UserPage,
+        ContactsPage, DirectoryPage, ForgotPasswordPage, HomePage, MyCallPreferencesPage,
+        MyProfilePage, NodePage, NotFoundPage, ResetPasswordPage, RolesPage, SetupPage, SignInPage,
+        TeamsPage, UserCallPreferencesPage, UserPage,
     },
 };
 use leptos::prelude::*;

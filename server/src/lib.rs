@@ -16,10 +16,10 @@ use app::server::{
     repo::roles,
     setup, throttle,
 };
+use axum::serve::ListenerExt;
 use cli::{Cli, Command, Config};
 use leptos::config::LeptosOptions;
 use std::{net::SocketAddr, sync::Arc};
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 pub use admin::create_admin;

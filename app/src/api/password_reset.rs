@@ -77,11 +77,12 @@ pub mod ssr {
             audit::{self, Actor, Entry},
             auth,
             clock::{HOUR, MINUTE, Millis},
+            device,
             mail::{outbox, templates},
             password_policy::check_new_password,
             repo::{password_resets as resets, users},
-            device, respond, security, session,
-            throttle::{self, LINK_CLIENT, RESET_ACCOUNT, RESET_CLIENT, SIGN_IN_ACCOUNT},
+            respond, security, session,
+            throttle::{self, RESET_ACCOUNT, RESET_CLIENT, SIGN_IN_ACCOUNT},
             token,
         },
     };
@@ -232,17 +233,10 @@ pub mod ssr {
         hash: &str,
         now: Millis,
     ) -> AppResult<Option<resets::ResetRow>> {
-        let ip = auth::client_ip().to_string();
-        if let Some(until) = throttle::blocked_until(conn, &LINK_CLIENT, &ip, now).await? {
-            security::log("link_throttled", None);
-            return Err(AppError::TooManyRequests {
-                message: throttle::wait_message("Too many links that don't work.", now, until),
-            });
-        }
+        let client = auth::client_ip().to_string();
+        throttle::before_link_lookup(conn, &client, now).await?;
         let row = resets::find_by_token(conn, hash).await?;
-        if row.is_none() {
-            throttle::record(conn, &LINK_CLIENT, &ip, now).await?;
-        }
+        throttle::after_link_lookup(conn, &client, now, row.is_some()).await?;
         Ok(row)
     }
 

@@ -98,8 +98,7 @@ mod ssr {
             if !setup::needs_setup_in(&mut conn).await? {
                 return Err(done());
             }
-            if let Some(until) =
-                throttle::blocked_until(&mut conn, &SETUP_CLIENT, &ip, now).await?
+            if let Some(until) = throttle::blocked_until(&mut conn, &SETUP_CLIENT, &ip, now).await?
             {
                 security::log("setup_throttled", None);
                 return Err(AppError::TooManyRequests {
@@ -129,9 +128,7 @@ mod ssr {
         let admin = setup::NewAdmin { agency_name, email, first_name, last_name, password_hash };
         let (_, user) = setup::bootstrap_admin(&mut tx, &admin, "first-run setup", now).await?;
         let max_age = state.config.session_max_ms;
-        let token =
-            session::create(&mut tx, user, now, max_age, &auth::user_agent(), &ip)
-                .await?;
+        let token = session::create(&mut tx, user, now, max_age, &auth::user_agent(), &ip).await?;
         tx.commit().await?;
         let res = expect_context::<leptos_axum::ResponseOptions>();
         res.append_header(

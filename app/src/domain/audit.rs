@@ -28,6 +28,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("profile_picture_removed", "Profile picture removed"),
     ("call_preferences_updated", "Call preferences changed"),
     ("custom_field_labels_renamed", "Custom field labels renamed"),
+    ("signed_in", "Signed in"),
+    ("sign_in_locked", "Sign-in locked after failed attempts"),
     ("password_reset_requested", "Password reset asked for"),
     ("password_reset", "Password reset"),
     ("password_changed", "Password changed"),

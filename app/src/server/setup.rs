@@ -52,13 +52,12 @@ pub async fn code_is_valid(
     code: &str,
     now: Millis,
 ) -> Result<bool, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM setup_codes WHERE code_hash = $1 AND created_at > $2",
-    )
-    .bind(token::hash(&token::normalise_code(code)))
-    .bind(now - CODE_TTL)
-    .fetch_one(conn)
-    .await?;
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM setup_codes WHERE code_hash = $1 AND created_at > $2")
+            .bind(token::hash(&token::normalise_code(code)))
+            .bind(now - CODE_TTL)
+            .fetch_one(conn)
+            .await?;
     Ok(n > 0)
 }
 

@@ -177,6 +177,37 @@ pub async fn prune(db: &Db, now: Millis) -> Result<u64, sqlx::Error> {
     Ok(done.rows_affected())
 }
 
+/// Before a link (invitation, password reset) is looked up: refuses a client that kept
+/// presenting links that don't exist. After the lookup, [`after_link_lookup`] counts a miss.
+pub async fn before_link_lookup(
+    conn: &mut AnyConnection,
+    client: &str,
+    now: Millis,
+) -> crate::error::AppResult<()> {
+    match blocked_until(conn, &LINK_CLIENT, client, now).await? {
+        Some(until) => {
+            super::security::log("link_throttled", None);
+            Err(crate::error::AppError::TooManyRequests {
+                message: wait_message("Too many links that don't work.", now, until),
+            })
+        }
+        None => Ok(()),
+    }
+}
+
+/// Counts a link lookup that found nothing against the client.
+pub async fn after_link_lookup(
+    conn: &mut AnyConnection,
+    client: &str,
+    now: Millis,
+    found: bool,
+) -> Result<(), sqlx::Error> {
+    if !found {
+        record(conn, &LINK_CLIENT, client, now).await?;
+    }
+    Ok(())
+}
+
 /// A "wait and try again" message for a refusal until `until`.
 pub fn wait_message(what: &str, now: Millis, until: Millis) -> String {
     let minutes = (until - now + MINUTE - 1) / MINUTE;

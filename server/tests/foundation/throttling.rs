@@ -13,7 +13,7 @@ crate::on_both_backends!(
     setup_refuses_before_hashing_and_its_code_expires,
     forwarded_addresses_count_only_behind_a_trusted_proxy,
     forgotten_password_requests_are_limited_per_address_and_per_client,
-    guessing_reset_links_is_throttled_per_client,
+    guessing_links_is_throttled_per_client,
     wrong_current_passwords_are_throttled,
     sign_ins_and_lockouts_are_audited,
 );
@@ -197,20 +197,28 @@ async fn forgotten_password_requests_are_limited_per_address_and_per_client(back
     assert_eq!(ask("ada@example.com").await.0, StatusCode::OK);
 }
 
-async fn guessing_reset_links_is_throttled_per_client(backend: Backend) {
+async fn guessing_links_is_throttled_per_client(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.complete_setup("ada@example.com").await;
     let guesser = client();
     let hashes_before = app.server.state.hasher.started();
+    // Invitation and reset links share one budget per client.
     for n in 0..30 {
         let token = format!("{n:064x}");
-        let form = [("token", token.as_str()), ("password", "a brand new passphrase")];
-        let (status, _) = call(&app, &guesser, "reset_password", &form).await;
-        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = if n % 2 == 0 {
+            let form = [("token", token.as_str()), ("password", "a brand new passphrase")];
+            call(&app, &guesser, "reset_password", &form).await
+        } else {
+            let form = [("token", token.as_str()), ("password", "a brand new passphrase")];
+            call(&app, &guesser, "accept_invitation", &form).await
+        };
+        assert_eq!(status, StatusCode::NOT_FOUND, "guess {n}");
     }
     let token = format!("{:064x}", 99);
-    let (status, _) = call(&app, &guesser, "get_password_reset", &[("token", &token)]).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    for endpoint in ["get_password_reset", "get_invitation"] {
+        let (status, _) = call(&app, &guesser, endpoint, &[("token", &token)]).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{endpoint}");
+    }
     assert_eq!(app.server.state.hasher.started(), hashes_before, "no hashing for a bad link");
 }
 
@@ -242,11 +250,10 @@ async fn sign_ins_and_lockouts_are_audited(backend: Backend) {
     // The lockout entry is written just after the answer.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let actions = loop {
-        let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT action FROM audit_log ORDER BY id")
-                .fetch_all(&app.server.state.db.pool)
-                .await
-                .unwrap();
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT action FROM audit_log ORDER BY id")
+            .fetch_all(&app.server.state.db.pool)
+            .await
+            .unwrap();
         let actions: Vec<String> = rows.into_iter().map(|r| r.0).collect();
         if actions.iter().any(|a| a == "sign_in_locked") || std::time::Instant::now() > deadline {
             break actions;

@@ -16,7 +16,7 @@ use crate::{
             roles::{self, RoleRow},
             users,
         },
-        respond, session, token,
+        respond, session, throttle, token,
     },
 };
 use leptos::prelude::expect_context;
@@ -121,10 +121,23 @@ fn unusable(row: Option<&InvitationRow>, now: i64) -> Option<AppError> {
     }
 }
 
+/// Looks an invitation link up, refusing clients that keep trying links that don't exist.
+async fn find_link(
+    conn: &mut sqlx::AnyConnection,
+    hash: &str,
+    now: i64,
+) -> AppResult<Option<InvitationRow>> {
+    let client = auth::client_ip().to_string();
+    throttle::before_link_lookup(conn, &client, now).await?;
+    let row = inv::find_by_token(conn, hash).await?;
+    throttle::after_link_lookup(conn, &client, now, row.is_some()).await?;
+    Ok(row)
+}
+
 pub async fn get_invitation(token: &str) -> AppResult<InvitationPreview> {
     let state = AppState::get()?;
     let mut conn = state.db.pool.acquire().await?;
-    let row = inv::find_by_token(&mut conn, &token::hash(token.trim())).await?;
+    let row = find_link(&mut conn, &token::hash(token.trim()), state.clock.now()).await?;
     if let Some(err) = unusable(row.as_ref(), state.clock.now()) {
         return Err(err);
     }
@@ -151,7 +164,7 @@ pub async fn accept_invitation(token: &str, password: String) -> AppResult<Strin
     // A spent or unknown link is refused before the slow password hashing.
     {
         let mut conn = state.db.pool.acquire().await?;
-        let row = inv::find_by_token(&mut conn, &hash).await?;
+        let row = find_link(&mut conn, &hash, state.clock.now()).await?;
         if let Some(err) = unusable(row.as_ref(), state.clock.now()) {
             return Err(err);
         }
