@@ -9,7 +9,8 @@ const PROBE = "/sign-in?next=/%09/evil.example/x";
 /** Any request to the attacker's host is answered here (and recorded), never sent out. */
 async function trapEvil(page: Page): Promise<string[]> {
   const reached: string[] = [];
-  await page.route(/evil\.example/, (route) => {
+  // Matched on the host: the probe's own address names evil.example in its query.
+  await page.route((url) => url.hostname === "evil.example", (route) => {
     reached.push(route.request().url());
     return route.fulfill({ status: 200, contentType: "text/html", body: "<h1>evil</h1>" });
   });
