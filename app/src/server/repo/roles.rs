@@ -92,19 +92,18 @@ pub async fn usable_in(
     Ok(rows)
 }
 
-/// Per role: how many people (not deleted) hold it somewhere in the subtree of `under`.
+/// Per role: how many people hold it somewhere in the subtree of `under`. Read from the
+/// counters the database keeps exact with each grant, end and move (migration 0014), so it
+/// costs one row per role however many people the subtree has.
 pub async fn holder_counts(
     conn: &mut AnyConnection,
     under: NodeId,
 ) -> Result<HashMap<i64, i64>, sqlx::Error> {
-    let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT m.role_id, COUNT(DISTINCT m.user_id) FROM memberships m \
-         JOIN node_closure c ON c.descendant_id = m.node_id JOIN users u ON u.id = m.user_id \
-         WHERE c.ancestor_id = $1 AND u.status <> 'deleted' GROUP BY m.role_id",
-    )
-    .bind(under.0)
-    .fetch_all(conn)
-    .await?;
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT role_id, holders FROM role_holder_counts WHERE node_id = $1")
+            .bind(under.0)
+            .fetch_all(conn)
+            .await?;
     Ok(rows.into_iter().collect())
 }
 
