@@ -7,6 +7,11 @@ use crate::{
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// How many people a node page lists in each of its short lists (pending invitations,
+/// disabled people): the first ones, with a link to the directory for all of them, so an
+/// agency of 100,000 people still gets a small page.
+pub const LISTED_ON_NODE_PAGE: usize = 20;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {
     pub id: UserId,

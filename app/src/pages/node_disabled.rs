@@ -2,12 +2,33 @@
 //! whose account is disabled, each with a Reinvite button for those who may bring them back.
 
 use crate::{
-    api::{lifecycle::ReinviteUser, users::UserSummary},
+    api::{
+        lifecycle::ReinviteUser,
+        users::{LISTED_ON_NODE_PAGE, UserSummary},
+    },
     components::{Alert, failure, on_success},
-    domain::user::long_utc,
+    domain::{UserStatus, user::long_utc},
     pages::node::{NodeSections, Refresh},
+    pages::node_frame::use_node_id,
 };
 use leptos::prelude::*;
+
+/// Under a short list that may have been cut at `LISTED_ON_NODE_PAGE`: where all of them are.
+#[component]
+pub fn MoreInDirectory(shown: usize, status: UserStatus) -> impl IntoView {
+    let node = use_node_id();
+    (shown >= LISTED_ON_NODE_PAGE).then(|| {
+        let href = move || {
+            node().map(|n| format!("/nodes/{n}/users?status={}", status.key())).unwrap_or_default()
+        };
+        view! {
+            <p class="muted" data-testid="more-in-directory">
+                {format!("The first {LISTED_ON_NODE_PAGE} are shown. ")}
+                <a href=href>{format!("All {} people in the directory", status.label().to_lowercase())}</a>
+            </p>
+        }
+    })
+}
 
 /// Shown only when someone here is disabled.
 #[component]
@@ -18,7 +39,7 @@ pub fn DisabledUsers() -> impl IntoView {
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(people) if people.is_empty() => ().into_any(),
-                    Ok(people) => view! {
+                    Ok(people) => { let shown = people.len(); view! {
                         <h3 id="disabled-heading">"Disabled users"</h3>
                         <table class="table" data-testid="disabled-users" aria-labelledby="disabled-heading">
                             <thead><tr>
@@ -29,7 +50,8 @@ pub fn DisabledUsers() -> impl IntoView {
                                 {people.into_iter().map(|p| view! { <DisabledRow person=p/> }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
+                        <MoreInDirectory shown=shown status=UserStatus::Disabled/>
+                    }.into_any() },
                     Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
                 }
             })}

@@ -239,7 +239,7 @@ pub async fn list_invitations(node: NodeId) -> AppResult<Vec<PendingInvitation>>
     let agency = nodes::agency_of(&mut conn, node).await?.ok_or_else(gone)?;
     let names: std::collections::HashMap<i64, String> =
         roles::usable_in(&mut conn, agency).await?.into_iter().map(|r| (r.id, r.name)).collect();
-    let rows = inv::pending_at(&mut conn, node).await?;
+    let rows = inv::pending_at(&mut conn, node, crate::api::users::LISTED_ON_NODE_PAGE).await?;
     Ok(rows
         .into_iter()
         .map(|r| PendingInvitation {

@@ -236,7 +236,8 @@ pub async fn list_disabled(
     let now = state.clock.now();
     let mut conn = state.db.pool.acquire().await?;
     let mut out = Vec::new();
-    for row in status::disabled_under(&mut conn, node).await? {
+    let listed = crate::api::users::LISTED_ON_NODE_PAGE;
+    for row in status::disabled_under(&mut conn, node, listed).await? {
         let standing = standing(&mut conn, caller.viewer.id, &row).await?;
         out.push(summary(&mut conn, caller.viewer.id, row, standing, now).await?);
     }

@@ -133,12 +133,14 @@ pub async fn node_of(conn: &mut AnyConnection, id: i64) -> Result<Option<NodeId>
 pub async fn pending_at(
     conn: &mut AnyConnection,
     node: NodeId,
+    limit: usize,
 ) -> Result<Vec<InvitationRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{SELECT} WHERE i.node_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL \
-         AND u.status = 'invited' ORDER BY i.last_sent_at DESC, i.id DESC"
+         AND u.status = 'invited' ORDER BY i.last_sent_at DESC, i.id DESC LIMIT $2"
     ))
     .bind(node.0)
+    .bind(limit as i64)
     .fetch_all(conn)
     .await
 }

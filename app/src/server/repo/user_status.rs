@@ -149,10 +149,12 @@ pub async fn revoke_invitations(
     Ok(done.rows_affected())
 }
 
-/// Disabled people at home at or below `node`, or holding a role at or below it; by name.
+/// Disabled people at home at or below `node`, or holding a role at or below it; by name,
+/// the first `limit` of them.
 pub async fn disabled_under(
     conn: &mut AnyConnection,
     node: NodeId,
+    limit: usize,
 ) -> Result<Vec<StatusRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM users u WHERE u.status = 'disabled' AND ( \
@@ -160,9 +162,10 @@ pub async fn disabled_under(
              OR u.id IN (SELECT m.user_id FROM memberships m \
                          JOIN node_closure c ON c.descendant_id = m.node_id \
                          WHERE c.ancestor_id = $1)) \
-         ORDER BY u.last_name, u.first_name, u.id"
+         ORDER BY u.last_name, u.first_name, u.id LIMIT $2"
     ))
     .bind(node.0)
+    .bind(limit as i64)
     .fetch_all(conn)
     .await
 }
