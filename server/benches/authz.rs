@@ -352,7 +352,7 @@ async fn bench(backend: Backend, url: &str) -> anyhow::Result<String> {
         let mut rows = 0;
         for (i, n) in picks.iter().enumerate() {
             let t = Instant::now();
-            let found = memberships::held_at_or_above(&mut conn, NodeId(*n as i64 + 1)).await?;
+            let found = memberships::held_at_or_above(&mut conn, NodeId(*n as i64 + 1), 50).await?;
             if i >= WARMUP {
                 samples.push(t.elapsed());
                 rows += found.len();
@@ -360,7 +360,7 @@ async fn bench(backend: Backend, url: &str) -> anyhow::Result<String> {
         }
         let n = NodeId(picks[0] as i64 + 1);
         let statements = count_statements(async {
-            memberships::held_at_or_above(&mut conn, n).await.unwrap();
+            memberships::held_at_or_above(&mut conn, n, 50).await.unwrap();
         })
         .await;
         let rows = format!("{} roles listed on average", rows / ITERATIONS);

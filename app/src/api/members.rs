@@ -39,13 +39,17 @@ pub struct AgencyUser {
     pub status: UserStatus,
 }
 
-/// Everyone holding a role at this node or above it, with where each role comes from.
+/// How many people the node page lists as having access; the directory has the rest.
+pub const MEMBERS_ON_NODE_PAGE: usize = 50;
+
+/// Everyone holding a role at this node or above it, with where each role comes from: the
+/// first `MEMBERS_ON_NODE_PAGE` by name.
 #[server(endpoint = "list_node_members")]
 pub async fn list_node_members(node_id: NodeId) -> Result<Vec<NodeMember>, AppError> {
     use crate::server::{AppState, repo::memberships};
     crate::server::policy::require(crate::domain::Permission::ViewUsers, node_id).await?;
     let mut conn = AppState::get()?.db.pool.acquire().await?;
-    let rows = memberships::held_at_or_above(&mut conn, node_id).await?;
+    let rows = memberships::held_at_or_above(&mut conn, node_id, MEMBERS_ON_NODE_PAGE).await?;
     let mut out: Vec<NodeMember> = Vec::new();
     // Rows come grouped by person.
     for r in rows {

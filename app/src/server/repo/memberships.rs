@@ -78,20 +78,28 @@ pub struct HeldRow {
 const HELD_COLUMNS: &str = "u.id AS user_id, u.first_name, u.last_name, u.email, u.status, \
      r.id AS role_id, r.name AS role_name, n.id AS node_id, n.name AS node_name";
 
-/// Roles held at `node` or above it by people who are not deleted, nearest first per person.
+/// Roles held at `node` or above it by people who are not deleted, nearest first per person;
+/// the first `people` people by name.
 pub async fn held_at_or_above(
     conn: &mut AnyConnection,
     node: NodeId,
+    people: usize,
 ) -> Result<Vec<HeldRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {HELD_COLUMNS}, c.depth FROM node_closure c \
          JOIN memberships m ON m.node_id = c.ancestor_id \
          JOIN users u ON u.id = m.user_id JOIN roles r ON r.id = m.role_id \
          JOIN nodes n ON n.id = m.node_id \
-         WHERE c.descendant_id = $1 AND u.status <> 'deleted' \
+         WHERE c.descendant_id = $1 AND u.status <> 'deleted' AND u.id IN ( \
+             SELECT u2.id FROM node_closure c2 JOIN memberships m2 ON m2.node_id = c2.ancestor_id \
+             JOIN users u2 ON u2.id = m2.user_id \
+             WHERE c2.descendant_id = $1 AND u2.status <> 'deleted' \
+             GROUP BY u2.id, u2.last_name, u2.first_name \
+             ORDER BY u2.last_name, u2.first_name, u2.id LIMIT $2) \
          ORDER BY u.last_name, u.first_name, u.id, c.depth, r.name"
     ))
     .bind(node.0)
+    .bind(people as i64)
     .fetch_all(conn)
     .await
 }
