@@ -6,7 +6,10 @@ use crate::{
         call_prefs::{AgencySettings, get_agency_settings},
         invitations::{PendingInvitation, list_invitations},
         lifecycle::list_disabled_users,
-        members::{AgencyUser, NodeMember, RevokeRole, list_agency_users, list_node_members},
+        members::{
+            AgencyUser, MEMBERS_ON_NODE_PAGE, NodeMember, RevokeRole, list_agency_users,
+            list_node_members,
+        },
         nodes::{ArchiveNode, CreateNode, NodeDetail, RenameNode, get_tree},
         roles::{RoleSummary, list_roles},
         tree::list_reachable_nodes,
@@ -297,14 +300,20 @@ fn Members(node: NodeId, can_manage: bool) -> impl IntoView {
             {move || Suspend::new(async move {
                 match members.await {
                     Ok(list) if list.is_empty() => view! { <p class="empty">"No one has access here yet."</p> }.into_any(),
-                    Ok(list) => view! {
+                    Ok(list) => { let cut = list.len() >= MEMBERS_ON_NODE_PAGE; view! {
                         <table class="table">
                             <thead><tr><th scope="col">"Person"</th><th scope="col">"Status"</th><th scope="col">"Roles"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|m| view! { <MemberRow member=m node=node can_manage=can_manage/> }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
+                        {cut.then(|| view! {
+                            <p class="muted" data-testid="more-in-directory">
+                                {format!("The first {MEMBERS_ON_NODE_PAGE} by name are shown. ")}
+                                <a href=format!("/nodes/{node}/users")>"Find anyone in the directory"</a>
+                            </p>
+                        })}
+                    }.into_any() },
                     Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
                 }
             })}
