@@ -78,12 +78,28 @@ pub fn frame_header(heading: &'static str, d: &NodeDetail) -> impl IntoView + us
 
 /// The page when its node or data could not be loaded.
 pub fn frame_error(heading: &'static str, e: AppError) -> AnyView {
+    answer_with_status(&e);
     view! {
         <Title text=format!("{heading} · Roster")/>
         <h1>{heading}</h1>
         <p class="alert alert-error" role="alert">{e.to_string()}</p>
     }
     .into_any()
+}
+
+/// A page that is refused ("you may not", "no such ...") answers 403 or 404 with its page,
+/// not 200, so tools, caches and monitors see what happened. Only while rendering on the
+/// server: in the browser the status is long sent.
+pub fn answer_with_status(e: &AppError) {
+    #[cfg(feature = "ssr")]
+    if matches!(e.status(), 403 | 404)
+        && let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(e.status())
+    {
+        res.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = e;
 }
 
 /// The message of a failed call when it is not about one of `fields` (those show at their

@@ -52,7 +52,10 @@ pub fn ProfileCard(user_id: UserId) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match profile.await {
                         Ok(p) => view! { <ProfileDetails profile=p action=action zones=zones/> }.into_any(),
-                        Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => {
+                            crate::pages::node_frame::answer_with_status(&e);
+                            view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any()
+                        }
                     }
                 })}
             </Suspense>

@@ -89,7 +89,10 @@ fn RolesView() -> impl IntoView {
                             </div>
                         }.into_any()
                     }
-                    Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => {
+                        crate::pages::node_frame::answer_with_status(&e);
+                        view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any()
+                    }
                 }
             })}
         </Suspense>

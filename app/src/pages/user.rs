@@ -100,11 +100,7 @@ fn UserView() -> impl IntoView {
                             }}
                         </section>
                     }.into_any(),
-                    Err(e) => view! {
-                        <Title text="Person · Roster"/>
-                        <h1>"Person"</h1>
-                        <p class="alert alert-error" role="alert">{e.to_string()}</p>
-                    }.into_any(),
+                    Err(e) => crate::pages::node_frame::frame_error("Person", e),
                 }
             })}
         </Suspense>
