@@ -10,6 +10,7 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod format;
 pub mod pages;
 mod routes;
 #[cfg(feature = "ssr")]

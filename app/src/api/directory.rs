@@ -9,9 +9,13 @@
 use crate::{
     domain::{NodeId, RoleId, UserId, UserStatus},
     error::AppError,
+    format::thousands,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+// The directory page reads and writes its address through these.
+pub use crate::format::{parse_query, query_string, short_date};
 
 /// Rows per page unless asked otherwise, and the most a page holds.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -169,25 +173,6 @@ pub fn sort_param(sort: SortKey, descending: bool) -> String {
     format!("{}{}", if descending { "-" } else { "" }, sort.key())
 }
 
-/// `key=value&…`, percent-encoded: for links carrying a filter.
-pub fn query_string(pairs: &[(&str, String)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
-}
-
-/// Percent-encodes everything but the unreserved characters of RFC 3986.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// The export link for a node's directory with this filter.
 pub fn export_path(node: NodeId, filter: &DirectoryFilter) -> String {
     let mut pairs = vec![("node_id", node.to_string())];
@@ -252,70 +237,6 @@ pub fn count_label(count: u64, exact: bool) -> String {
         thousands((count + step / 2) / step * step)
     };
     format!("about {rough} {noun}")
-}
-
-/// 1234567 -> "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// UTC milliseconds as a date: "2026-09-21".
-pub fn short_date(ms: i64) -> String {
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = ms.div_euclid(86_400_000) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-/// The pairs of an address's query (`a=1&b=x+y`), decoded as browsers encode forms: `+` is
-/// a space, `%2B` a plus.
-pub fn parse_query(raw: &str) -> Vec<(String, String)> {
-    fn hex(b: u8) -> Option<u8> {
-        (b as char).to_digit(16).map(|d| d as u8)
-    }
-    fn decode(s: &str) -> String {
-        let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(hi), Some(lo)) => {
-                        out.push(hi * 16 + lo);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                },
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    raw.trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(p), String::new()),
-        })
-        .collect()
 }
 
 /// One action applied to each of several people.
@@ -415,7 +336,6 @@ mod tests {
         assert_eq!(count_label(2_000_001, false), "about 2 million people");
         assert_eq!(count_label(999_999, false), "about 1 million people");
         assert_eq!(count_label(94_449, false), "about 94,000 people");
-        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 
     #[test]
@@ -435,10 +355,14 @@ mod tests {
         let back = DirectoryFilter::from_query(pairs.iter().map(|(k, v)| (*k, v.as_str())));
         assert_eq!(back, f);
         assert!(DirectoryFilter::default().to_query().is_empty());
+        let address = parse_query(&query_string(&pairs));
+        let back = DirectoryFilter::from_query(address.iter().map(|(k, v)| (&**k, &**v)));
+        assert_eq!(back, f, "through the percent-encoded address too");
         assert_eq!(
-            query_string(&[("q", "a&b =é".into())]),
-            "q=a%26b%20%3D%C3%A9",
-            "reserved and non-ASCII characters are encoded"
+            export_path(NodeId(3), &f),
+            "/export/users.csv?node_id=3&q=ada%20lov&status=active&status=invited&role=7\
+             &under=9&team=4&inherited=1&sort=-created",
+            "the export link carries the filter but not the page size"
         );
     }
 
@@ -458,22 +382,6 @@ mod tests {
         assert_eq!(f.page_size(), DEFAULT_PAGE_SIZE);
         let big = DirectoryFilter { page_size: 10_000, ..Default::default() };
         assert_eq!(big.page_size(), MAX_PAGE_SIZE);
-    }
-
-    #[test]
-    fn addresses_decode_like_forms() {
-        let pairs = parse_query("?q=ada+lov&q2=a%2Bb%40x&status=active&status=invited&bad=%zz&x");
-        let get = |k: &str| {
-            pairs.iter().filter(|(p, _)| p == k).map(|(_, v)| v.as_str()).collect::<Vec<_>>()
-        };
-        assert_eq!(get("q"), ["ada lov"]);
-        assert_eq!(get("q2"), ["a+b@x"]);
-        assert_eq!(get("status"), ["active", "invited"]);
-        assert_eq!(get("bad"), ["%zz"]);
-        assert_eq!(get("x"), [""]);
-        assert_eq!(parse_query("q=%C3%A9%"), vec![("q".to_string(), "é%".to_string())]);
-        assert_eq!(short_date(0), "1970-01-01");
-        assert_eq!(short_date(1_790_000_000_000), "2026-09-21");
     }
 
     #[test]

@@ -232,20 +232,9 @@ pub fn long_utc(ms: i64) -> String {
         "November",
         "December",
     ];
-    let days = ms.div_euclid(86_400_000);
-    let minutes = ms.rem_euclid(86_400_000) / 60_000;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let month = MONTHS[(month - 1) as usize];
-    format!("{day} {month} {year}, {:02}:{:02} UTC", minutes / 60, minutes % 60)
+    let t = crate::format::UtcTime::from_millis(ms);
+    let month = MONTHS[(t.month - 1) as usize];
+    format!("{} {month} {}, {:02}:{:02} UTC", t.day, t.year, t.hour, t.minute)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use crate::{
     api::audit_log::{AuditFilter, AuditPage, list_audit_log},
     components::{AdminLayout, Breadcrumbs},
     domain::audit,
+    format::percent_encode,
     pages::node_frame::{no_node, node_detail, use_node_id},
 };
 use leptos::prelude::*;
@@ -32,23 +33,12 @@ fn query_string(filter: &AuditFilter, before: Option<i64>) -> String {
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{k}={}", urlencode(v)))
+    .map(|(k, v)| format!("{k}={}", percent_encode(v)))
     .collect();
     if let Some(b) = before {
         parts.push(format!("before={b}"));
     }
     parts.join("&")
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

@@ -168,19 +168,8 @@ pub fn PendingInvitations(can_manage: bool) -> impl IntoView {
 
 /// UTC milliseconds as `YYYY-MM-DD HH:MM UTC`.
 pub fn utc(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    let rem = ms.rem_euclid(86_400_000) / 60_000;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 60, rem % 60)
+    let t = crate::format::UtcTime::from_millis(ms);
+    format!("{} {:02}:{:02} UTC", t.date(), t.hour, t.minute)
 }
 
 #[component]

@@ -3,14 +3,13 @@
 //! Served by the server crate at `GET /export/users.csv`.
 
 use super::{
-    DirectoryFilter, MAX_EXPORT_ROWS, count_label,
-    query::{self},
+    DirectoryFilter, MAX_EXPORT_ROWS, count_label, query,
     ssr::{criteria, rows_of, scope_of},
-    thousands,
 };
 use crate::{
     domain::{NodeId, Permission, UserId},
     error::{AppError, AppResult},
+    format::thousands,
     server::{AppState, policy},
 };
 use std::borrow::Cow;
