@@ -31,10 +31,35 @@ wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sig
 echo "$(du -k "$pkg.new/$LEPTOS_OUTPUT_NAME.wasm" | cut -f1) KiB after"
 cp style/main.css "$pkg.new/$LEPTOS_OUTPUT_NAME.css"
 
+# Names after content (`roster.<hash>.wasm`), listed in the hash file Leptos reads beside the
+# server binary: the server then links these names and lets browsers keep them for a year.
+hashes=""
+for ext in js wasm css; do
+  file="$pkg.new/$LEPTOS_OUTPUT_NAME.$ext"
+  hash=$(sha256sum "$file" | cut -c1-16)
+  mv "$file" "$pkg.new/$LEPTOS_OUTPUT_NAME.$hash.$ext"
+  hashes+="$ext: $hash"$'\n'
+done
+# The JS module imports nothing by name; only the WASM path changes, and Leptos passes it.
+
+# Brotli (quality 11) and gzip copies made once here, served when a browser accepts them.
+node -e '
+  const fs = require("fs"), zlib = require("zlib"), path = require("path");
+  const dir = process.argv[1];
+  for (const f of fs.readdirSync(dir)) {
+    const raw = fs.readFileSync(path.join(dir, f));
+    fs.writeFileSync(path.join(dir, f + ".br"), zlib.brotliCompressSync(raw, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+    }));
+    fs.writeFileSync(path.join(dir, f + ".gz"), zlib.gzipSync(raw, { level: 9 }));
+  }' "$pkg.new"
+for f in "$pkg.new"/*.wasm*; do echo "$(basename "$f"): $(du -k "$f" | cut -f1) KiB"; done
+
 mkdir -p "$LEPTOS_SITE_ROOT"
 cp -r public/. "$LEPTOS_SITE_ROOT/"
 rm -rf "$pkg" && mv "$pkg.new" "$pkg"
 
 say "server (release)"
 cargo build -p server --release
+printf '%s' "$hashes" > "$target_dir/release/hash.txt"
 echo "built: $target_dir/release/server and the site in $LEPTOS_SITE_ROOT"

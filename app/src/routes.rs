@@ -11,7 +11,7 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::{Stylesheet, provide_meta_context};
+use leptos_meta::provide_meta_context;
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -26,7 +26,6 @@ pub fn App() -> impl IntoView {
     let session = Resource::new_blocking(|| (), |_| get_session());
     provide_context(SessionResource(session));
     view! {
-        <Stylesheet id="leptos" href="/pkg/roster.css"/>
         <Router>
             // Async rendering: each page arrives complete, data included, so it reads and
             // its forms work before (or without) hydration.

@@ -26,9 +26,16 @@ pub use admin::create_admin;
 
 /// Parses nothing, decides nothing: runs the command the CLI asked for.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let options = leptos::config::get_configuration(None)
+    let mut options = leptos::config::get_configuration(None)
         .context("cannot read the Leptos configuration")?
         .leptos_options;
+    // scripts/build.sh names the WASM, JS and CSS after their content and lists the names in
+    // a hash file beside the binary; with it, pages link those names and browsers may keep
+    // the files for a year (see `http::headers`).
+    options.hash_files = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())))
+        .is_some_and(|file| file.exists());
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let addr = cli.config.addr.unwrap_or(options.site_addr);

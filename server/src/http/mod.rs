@@ -18,8 +18,12 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::time::Duration;
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
-    timeout::TimeoutLayer, trace::TraceLayer,
+    services::ServeDir, timeout::TimeoutLayer, trace::TraceLayer,
 };
+
+fn pkg_dir(options: &leptos::config::LeptosOptions) -> std::path::PathBuf {
+    std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref())
+}
 
 /// The largest request body accepted: a 1 MiB bulk-add batch, JSON-escaped, fits with room,
 /// and so does a picture upload (`picture::MAX_UPLOAD_BYTES`).
@@ -55,6 +59,12 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(picture::MAX_UPLOAD_BYTES)),
         )
         .route("/users/{id}/picture/remove", post(picture::remove))
+        // The bundle, as scripts/build.sh left it: brotli or gzip files made once at build
+        // time when the browser accepts them, so no request compresses 4 MB of WASM.
+        .nest_service(
+            "/pkg",
+            ServeDir::new(pkg_dir(&state.leptos_options)).precompressed_br().precompressed_gzip(),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Outermost last: headers, CSRF refusal, the session, the API guard, the routes.
         .layer(from_fn(api::guard))
