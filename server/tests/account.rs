@@ -1,9 +1,7 @@
 //! One's own account over HTTP on SQLite and PostgreSQL: changing the password (with the
 //! current one, optionally signing out elsewhere) and seeing and ending one's sessions.
 
-mod common;
-
-use common::{Backend, PASSWORD, TestApp, call, client, ok};
+use crate::common::{Backend, PASSWORD, TestApp, call, client, ok};
 use reqwest::StatusCode;
 
 on_both_backends!(

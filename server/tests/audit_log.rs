@@ -2,9 +2,7 @@
 //! the filters, keyset paging while entries are added, times in the viewer's time zone, and
 //! a log the database itself keeps append-only.
 
-mod common;
-
-use common::{Backend, START, TestApp, call, ok};
+use crate::common::{Backend, START, TestApp, call, ok};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -17,7 +15,6 @@ on_both_backends!(
 
 /// The hash chain: tampering found, TRUNCATE refused, concurrent writes (a folder of its own
 /// so cargo does not take it for a test crate).
-#[path = "audit_log/chain.rs"]
 mod chain;
 
 const DAY: i64 = 24 * 60 * 60 * 1000;

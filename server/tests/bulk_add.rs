@@ -3,9 +3,7 @@
 //! written), what a commit writes (people, invitations, roles, mail, audit entries), the
 //! limits, who may do it and with which roles, and progress seen only by its owner.
 
-mod common;
-
-use common::{Backend, TestApp, call, ok};
+use crate::common::{self, Backend, TestApp, call, ok};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 

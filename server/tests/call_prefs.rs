@@ -4,13 +4,11 @@
 //! wherever they hold a role edits everything, anyone else cannot; two administrators saving at once; the agency's
 //! custom field labels; the audit log.
 
-mod common;
-
+use crate::common::{Backend, TestApp, call, ok, refused};
 use app::{
     domain::{BuiltinRole, NodeId, NodeKind, UserId},
     server::repo::{memberships, nodes, roles},
 };
-use common::{Backend, TestApp, call, ok, refused};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 

@@ -5,8 +5,7 @@
 //! neutralisation, filter, authorisation), bulk actions with mixed outcomes, and the query
 //! plans (each statement reads the indexes it was written for).
 
-mod common;
-
+use crate::common::{self, Backend, START, TestApp, call, ok};
 use app::{
     api::directory::{
         SortKey,
@@ -18,7 +17,6 @@ use app::{
         repo::{memberships, nodes, roles, users},
     },
 };
-use common::{Backend, START, TestApp, call, ok};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};

@@ -2,9 +2,7 @@
 //! sign-in and sign-out, sessions, throttling, deny-by-default, cross-site refusal and
 //! what error responses may contain.
 
-mod common;
-
-use common::{Backend, PASSWORD, TestApp, client, json, set_cookie};
+use crate::common::{self, Backend, PASSWORD, TestApp, client, json, set_cookie};
 use reqwest::{StatusCode, header};
 
 on_both_backends!(
@@ -26,7 +24,6 @@ on_both_backends!(
 
 /// Throttling and lockout attacks, in a folder of their own so cargo does not take them for
 /// a test crate.
-#[path = "foundation/throttling.rs"]
 mod throttling;
 
 async fn first_run_setup_creates_the_agency_and_signs_in(backend: Backend) {

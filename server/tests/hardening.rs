@@ -2,9 +2,6 @@
 //! is set, the `__Host-` session cookie, HSTS and session timeouts, and garbage directory
 //! cursors. Each test is written as the attack it stops.
 
-mod common;
-mod hardening {
-    pub mod cursor;
-    pub mod passwords;
-    pub mod sessions;
-}
+mod cursor;
+mod passwords;
+mod sessions;

@@ -3,9 +3,7 @@
 //! use even under concurrency), expiry, resending and revoking, and delivery over SMTP to a
 //! sink in the test, with retries while the mail server is down.
 
-mod common;
-
-use common::{Backend, TestApp, call, client, ok, refused};
+use crate::common::{self, Backend, TestApp, call, client, ok, refused};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
@@ -17,12 +15,9 @@ on_both_backends!(
 
 /// Accepting, expiry, resending and revoking; and mail delivery. Kept in a folder of its
 /// own so cargo does not take them for test crates.
-#[path = "invitations/accept.rs"]
 mod accept;
-#[path = "invitations/mail.rs"]
 mod mail;
 /// Attacks on invitations (issue 11).
-#[path = "invitations/security.rs"]
 mod security;
 
 const DAY: i64 = 24 * 60 * 60 * 1000;

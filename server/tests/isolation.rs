@@ -35,19 +35,14 @@
 //! A registered server function missing from [`TABLE`] fails the suite: add its cases there,
 //! or list it in [`EXEMPT`] with the reason.
 
-#[path = "isolation/cases.rs"]
 mod cases;
-mod common;
-#[path = "isolation/fixture.rs"]
 mod fixture;
-#[path = "isolation/phantom.rs"]
 mod phantom;
-#[path = "isolation/teams_cases.rs"]
 mod teams_cases;
 
+use crate::common::Backend;
 use app::domain::{BuiltinRole, Permission as P, permission::PermissionSet, role_rules::beyond};
 use cases::Kind::{self, Teams as T};
-use common::Backend;
 use fixture::{Caller, Node, Position, Table, World};
 use reqwest::StatusCode;
 use std::{collections::BTreeSet, time::Instant};

@@ -5,9 +5,7 @@
 //! whose status; the last administrator kept, even when two suspend each other at once; and
 //! an audit entry for every change.
 
-mod common;
-
-use common::{Backend, PASSWORD, TestApp, call, client, json, ok, refused};
+use crate::common::{Backend, PASSWORD, TestApp, call, client, json, ok, refused};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 

@@ -2,9 +2,7 @@
 //! mail only for active people, links single use and valid for one hour, the newest link the
 //! only one working, and a reset signing the person out everywhere else.
 
-mod common;
-
-use common::{Backend, PASSWORD, TestApp, call, client, json, ok, set_cookie};
+use crate::common::{Backend, PASSWORD, TestApp, call, client, json, ok, set_cookie};
 use reqwest::{Client, StatusCode};
 
 on_both_backends!(

@@ -4,9 +4,7 @@
 //! (others see them read-only); every field is checked; a save against an older version is
 //! refused; pictures are limited in pixels and the caller is checked before the upload.
 
-mod common;
-
-use common::{Backend, TestApp, call, ok, refused};
+use crate::common::{self, Backend, TestApp, call, ok, refused};
 use image::{ImageFormat, RgbImage};
 use reqwest::{Client, StatusCode, multipart};
 use serde_json::Value;

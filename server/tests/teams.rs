@@ -5,9 +5,7 @@
 //! preference, disabled and suspended people marked and deleted ones gone from everything;
 //! and the narrowing of tracking numbers by access-control groups.
 
-mod common;
-
-use common::{Backend, TestApp, ok, refused};
+use crate::common::{self, Backend, TestApp, ok, refused};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 

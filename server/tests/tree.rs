@@ -2,9 +2,7 @@
 //! building and reshaping the tree and who may act where (inherited downward only) here;
 //! granting without escalation, keeping an administrator and the role editor in `roles`.
 
-mod common;
-
-use common::{Backend, TestApp, call, ok, refused};
+use crate::common::{Backend, TestApp, call, ok, refused};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
@@ -18,10 +16,8 @@ on_both_backends!(
 
 /// Granting and revoking roles, and the custom-role editor. Kept in a folder of its own so
 /// cargo does not take it for a test crate.
-#[path = "tree/roles.rs"]
 mod roles;
 /// Attacks on moves and on the role editor (issue 11).
-#[path = "tree/security.rs"]
 mod security;
 
 /// Sets up the agency with Ada as its administrator; returns the agency's id.

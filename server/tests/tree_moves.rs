@@ -3,10 +3,8 @@
 //! exactly the transitive closure of `parent_id` with the right depths; a refused move changes
 //! nothing. Seeded, so a failure names the seed that reproduces it.
 
-mod common;
-
+use crate::common::{self, Backend};
 use app::{domain::NodeKind, server::repo::nodes};
-use common::Backend;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::collections::{BTreeSet, HashMap};
 

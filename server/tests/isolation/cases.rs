@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// Contacts, call teams, teams, tracking numbers and access groups (`teams_cases.rs`).
-    Teams(crate::teams_cases::TeamsKind),
+    Teams(super::teams_cases::TeamsKind),
     GetNode,
     GetTree,
     ListNodeMembers,
@@ -125,7 +125,7 @@ pub async fn prepare(kind: Kind, w: &World, c: &Caller, t: Node) -> Vec<(String,
     let (g, id) = (c.grant, |n: Node| w.id(n));
     let role = |r: BuiltinRole| w.role(r);
     match kind {
-        Kind::Teams(k) => crate::teams_cases::prepare(k, w, c, t).await,
+        Kind::Teams(k) => super::teams_cases::prepare(k, w, c, t).await,
         Kind::GetNode | Kind::ListNodeMembers | Kind::ArchiveNode => vec![field("node_id", id(t))],
         Kind::GetTree => vec![field("root_id", id(t))],
         Kind::ListRoles => vec![field("agency_node_id", id(t))],
@@ -350,7 +350,7 @@ pub fn check_allowed(
 ) -> Result<(), String> {
     let g = c.grant;
     match kind {
-        Kind::Teams(k) => crate::teams_cases::check_allowed(k, w, c, t, body),
+        Kind::Teams(k) => super::teams_cases::check_allowed(k, w, c, t, body),
         Kind::GetNode => {
             if body["node"]["id"].as_i64() != Some(w.id(t)) {
                 return Err("another node".into());

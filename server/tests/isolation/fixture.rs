@@ -203,7 +203,7 @@ pub struct Snapshot {
     /// agency, version (no row until an agency's first save)
     pub agency_settings: Vec<(i64, i64)>,
     /// Contacts, call teams, teams, activity visibility, tracking numbers, access groups.
-    pub teams: crate::teams_cases::TeamRows,
+    pub teams: super::teams_cases::TeamRows,
 }
 
 /// The tables a server function may change when it is allowed to.
@@ -553,7 +553,7 @@ impl World {
             agency_settings: rows!(
                 "SELECT agency_id, version FROM agency_settings ORDER BY agency_id"
             ),
-            teams: crate::teams_cases::TeamRows::load(pool).await,
+            teams: super::teams_cases::TeamRows::load(pool).await,
         }
     }
 

@@ -6,8 +6,9 @@
 //! Everything a case makes is named after the node it belongs to ("Calls Xone", "Group
 //! Xray"...), so that an answer naming something out of the caller's sight is caught.
 
+use super::Expect;
 use super::fixture::{Caller, Node, Table, World};
-use crate::{Expect, common::START};
+use crate::common::START;
 use app::{
     domain::{BuiltinRole, NodeId, NodeKind, Permission, RoleId, UserId},
     server::repo::memberships,
