@@ -24,7 +24,8 @@
 //! - `plan`: choosing between gathering and walking, counting (exactly or by sample), and
 //!   [`explain`];
 //! - `cursor`: the [`Cursor`] handed to the browser;
-//! - `lookups`: what a page shows besides its rows (roles, home accounts), and reach checks;
+//! - `lookups`: what a page shows besides its rows (roles, home accounts), and who of a few
+//!   is within reach;
 //! - this module: [`page`], which puts them together.
 
 mod binds;
@@ -38,7 +39,7 @@ mod walk;
 
 pub use criteria::{Criteria, MAX_WORD_CHARS, MAX_WORDS, Scope};
 pub use cursor::Cursor;
-pub use lookups::{is_at_or_below, roles_in_view, visible_node_names, within_reach};
+pub use lookups::{roles_in_view, visible_node_names, within_reach};
 pub use order::Position;
 pub use plan::{Plan, explain};
 pub use sql::{Row, Source};

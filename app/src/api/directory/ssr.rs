@@ -46,7 +46,7 @@ pub async fn scope_of(
     }
     let at = match filter.subtree {
         Some(sub) if sub != node => {
-            let below = query::is_at_or_below(conn, sub, node).await?
+            let below = nodes::is_at_or_above(conn, node, sub).await?
                 && nodes::get(conn, sub).await?.is_some();
             if !below {
                 return Err(AppError::field(

@@ -1,6 +1,6 @@
 //! What the directory reads besides its pages: the roles and home accounts shown on a page's
-//! rows (one statement each for the whole page), who of a chosen few is within reach (bulk
-//! actions), and whether one node lies below another (the sub-tree filter).
+//! rows (one statement each for the whole page), and who of a chosen few is within reach
+//! (bulk actions).
 
 use super::{binds::Args, criteria::Scope, sql::reach};
 use crate::domain::NodeId;
@@ -79,20 +79,4 @@ pub async fn within_reach(
     );
     let rows: Vec<(i64, String, String)> = args.query_as(&sql).fetch_all(conn).await?;
     Ok(rows.into_iter().map(|(id, f, l)| (id, format!("{f} {l}").trim().to_string())).collect())
-}
-
-/// Whether `node` is `ancestor` or below it.
-pub async fn is_at_or_below(
-    conn: &mut AnyConnection,
-    node: NodeId,
-    ancestor: NodeId,
-) -> Result<bool, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM node_closure WHERE ancestor_id = $1 AND descendant_id = $2",
-    )
-    .bind(ancestor.0)
-    .bind(node.0)
-    .fetch_one(conn)
-    .await?;
-    Ok(n > 0)
 }
