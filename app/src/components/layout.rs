@@ -2,7 +2,7 @@
 
 use crate::{
     api::auth::{SessionInfo, SignOut},
-    components::{ToastRegion, use_load_on_success},
+    components::{AfterAction, ToastRegion},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -82,7 +82,7 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
 #[component]
 fn SignOutButton() -> impl IntoView {
     let action = ServerAction::<SignOut>::new();
-    use_load_on_success(move || action.value().get());
+    action.load_on_success();
     view! {
         <ActionForm action=action attr:class="inline-form">
             <button type="submit" class="button button-quiet" disabled=move || action.pending().get()>

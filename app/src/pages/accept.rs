@@ -3,7 +3,7 @@
 
 use crate::{
     api::invitations::{AcceptInvitation, get_invitation},
-    components::{Alert, Field, use_load_on_success},
+    components::{AfterAction, Alert, Field},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,15 +15,9 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let preview = Resource::new(token, get_invitation);
     let action = ServerAction::<AcceptInvitation>::new();
-    use_load_on_success(move || action.value().get());
-    let failed = move || match action.value().get() {
-        Some(Err(e)) => Some(e),
-        _ => None,
-    };
-    let alert = Signal::derive(move || {
-        failed().filter(|e| e.field_message("password").is_none()).map(|e| e.to_string())
-    });
-    let password_error = Signal::derive(move || failed().and_then(|e| e.field_message("password")));
+    action.load_on_success();
+    let alert = action.error_beside(&["password"]);
+    let password_error = action.field_error("password");
     view! {
         <Title text="Accept your invitation · Roster"/>
         <main id="main" class="auth-page">

@@ -9,18 +9,15 @@ use crate::{
             delete_access_group, delete_tracking_number, list_access_groups, list_tracking_numbers,
             set_access_group_members, set_access_group_numbers,
         },
-        nodes::{NodeDetail, get_node},
+        nodes::NodeDetail,
         teams::{CandidatesFor, PersonRef, list_member_candidates},
     },
-    components::{AdminLayout, Alert, ConfirmButton, use_toasts},
+    components::{
+        AdminLayout, AfterAction, Alert, ConfirmButton, CreateByNameForm, Field, MemberList,
+        NodeSection, use_refresh, use_toasts,
+    },
     domain::{NodeId, NodeKind, Permission, UserId, phone::display_phone},
     error::AppError,
-    pages::{
-        node_frame::{
-            BoundField, CreateByNameForm, frame_error, frame_header, no_node, use_node_id,
-        },
-        teams::MemberList,
-    },
 };
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -29,18 +26,19 @@ use std::collections::BTreeSet;
 pub fn AccessGroupsPage() -> impl IntoView {
     view! {
         <AdminLayout>
-            <AccessView/>
+            <NodeSection heading="Access control" load=load body=|detail, (numbers, groups, people)| view! {
+                <AccessBody detail=detail numbers=numbers groups=groups people=people/>
+            }/>
         </AdminLayout>
     }
 }
 
-/// The node, its account's numbers and groups (as the caller may see them), and who may be
-/// put in a group (for those who may).
-type Data = (NodeDetail, Vec<TrackingNumber>, Vec<AccessGroup>, Vec<PersonRef>);
+/// The account's numbers and groups (as the caller may see them), and who may be put in a
+/// group (for those who may).
+type Data = (Vec<TrackingNumber>, Vec<AccessGroup>, Vec<PersonRef>);
 
-async fn load(id: Option<NodeId>) -> Result<Data, AppError> {
-    let id = id.ok_or_else(no_node)?;
-    let detail = get_node(id).await?;
+async fn load(detail: NodeDetail) -> Result<Data, AppError> {
+    let id = detail.node.id;
     let numbers = list_tracking_numbers(id).await?;
     let groups = list_access_groups(id).await?;
     let people = if may_manage(&detail) {
@@ -48,33 +46,12 @@ async fn load(id: Option<NodeId>) -> Result<Data, AppError> {
     } else {
         Vec::new()
     };
-    Ok((detail, numbers, groups, people))
+    Ok((numbers, groups, people))
 }
 
 /// Changes are made at the account itself, by those who manage its settings.
 fn may_manage(detail: &NodeDetail) -> bool {
-    detail.node.kind != NodeKind::Group
-        && detail.permissions.contains(&Permission::ManageAccountSettings)
-}
-
-#[component]
-fn AccessView() -> impl IntoView {
-    let node_id = use_node_id();
-    let refresh = RwSignal::new(0_u32);
-    let data = Resource::new(move || (node_id(), refresh.get()), |(id, _)| load(id));
-    view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((detail, numbers, groups, people)) => view! {
-                        {frame_header("Access control", &detail)}
-                        <AccessBody detail=detail numbers=numbers groups=groups people=people refresh=refresh/>
-                    }.into_any(),
-                    Err(e) => frame_error("Access control", e),
-                }
-            })}
-        </Transition>
-    }
+    detail.node.kind != NodeKind::Group && detail.can(Permission::ManageAccountSettings)
 }
 
 #[component]
@@ -83,7 +60,6 @@ fn AccessBody(
     numbers: Vec<TrackingNumber>,
     groups: Vec<AccessGroup>,
     people: Vec<PersonRef>,
-    refresh: RwSignal<u32>,
 ) -> impl IntoView {
     let node = detail.node.id;
     let is_group = detail.node.kind == NodeKind::Group;
@@ -107,8 +83,8 @@ fn AccessBody(
         </p>
         <section class="card" aria-labelledby="numbers-heading">
             <h2 id="numbers-heading">"Tracking numbers"</h2>
-            <NumbersTable node=node numbers=numbers.clone() can_manage=can_manage refresh=refresh/>
-            {can_manage.then(|| view! { <NewNumberForm node=node refresh=refresh/> })}
+            <NumbersTable node=node numbers=numbers.clone() can_manage=can_manage/>
+            {can_manage.then(|| view! { <NewNumberForm node=node/> })}
         </section>
         <section class="card" aria-labelledby="groups-heading">
             <h2 id="groups-heading">"Access-control groups"</h2>
@@ -117,35 +93,27 @@ fn AccessBody(
             } else {
                 groups.into_iter().map(|g| view! {
                     <GroupBlock group=g node=node numbers=numbers.clone() people=people.clone()
-                        can_manage=can_manage refresh=refresh/>
+                        can_manage=can_manage/>
                 }).collect_view().into_any()
             }}
             {can_manage.then(|| view! {
                 <CreateByNameForm id="new-group-name" label="New access-control group" button="Create group"
                     create=move |name| create_access_group(node, name)
-                    created=|g: &AccessGroup| format!("The access-control group {} was created.", g.name) refresh=refresh/>
+                    created=|g: &AccessGroup| format!("The access-control group {} was created.", g.name)/>
             })}
         </section>
     }
 }
 
 #[component]
-fn NumbersTable(
-    node: NodeId,
-    numbers: Vec<TrackingNumber>,
-    can_manage: bool,
-    refresh: RwSignal<u32>,
-) -> impl IntoView {
-    let toasts = use_toasts();
+fn NumbersTable(node: NodeId, numbers: Vec<TrackingNumber>, can_manage: bool) -> impl IntoView {
+    let (refresh, toasts) = (use_refresh(), use_toasts());
     let delete = Action::new(move |id: &i64| delete_tracking_number(node, *id));
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            toasts.show("The tracking number was removed.");
-            refresh.update(|n| *n += 1);
-        }
-        Some(Err(e)) => toasts.show(e.to_string()),
-        None => {}
+    delete.on_success(move |_| {
+        toasts.show("The tracking number was removed.");
+        refresh.bump();
     });
+    delete.on_failure(move |e| toasts.show(e.to_string()));
     if numbers.is_empty() {
         return view! { <p class="empty">"No tracking numbers you can see."</p> }.into_any();
     }
@@ -180,32 +148,21 @@ fn NumbersTable(
 }
 
 #[component]
-fn NewNumberForm(node: NodeId, refresh: RwSignal<u32>) -> impl IntoView {
-    let toasts = use_toasts();
+fn NewNumberForm(node: NodeId) -> impl IntoView {
+    let (refresh, toasts) = (use_refresh(), use_toasts());
     let number = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let create = Action::new(move |(number, name): &(String, String)| {
         create_tracking_number(node, number.clone(), name.clone())
     });
-    Effect::new(move |_| {
-        if let Some(Ok(n)) = create.value().get() {
-            toasts.show(format!("{} was added.", display_phone(&n.number)));
-            number.set(String::new());
-            name.set(String::new());
-            refresh.update(|n| *n += 1);
-        }
+    create.on_success(move |n| {
+        toasts.show(format!("{} was added.", display_phone(&n.number)));
+        number.set(String::new());
+        name.set(String::new());
+        refresh.bump();
     });
-    let field = move |f: &'static str| {
-        Signal::derive(move || match create.value().get() {
-            Some(Err(e)) => e.field_message(f),
-            _ => None,
-        })
-    };
-    let alert = Signal::derive(move || match create.value().get() {
-        Some(Err(AppError::Validation { fields, .. })) if !fields.is_empty() => None,
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
+    let field = move |f: &'static str| create.field_error(f);
+    let alert = create.error_beside(&["number", "name"]);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         create.dispatch((number.get_untracked(), name.get_untracked()));
@@ -215,9 +172,9 @@ fn NewNumberForm(node: NodeId, refresh: RwSignal<u32>) -> impl IntoView {
             <h3>"Add a tracking number"</h3>
             <Alert message=alert/>
             <div class="field-row">
-                <BoundField id="new-number" label="Number" kind="tel" value=number error=field("number")
+                <Field id="new-number" label="Number" kind="tel" value=number error=field("number")
                     hint="With + and the country code, like +1 202 555 0100." autocomplete="off"/>
-                <BoundField id="new-number-name" label="Name" value=name error=field("name") autocomplete="off"/>
+                <Field id="new-number-name" label="Name" value=name error=field("name") autocomplete="off"/>
             </div>
             <div class="form-buttons">
                 <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Add number"</button>
@@ -233,7 +190,6 @@ fn GroupBlock(
     numbers: Vec<TrackingNumber>,
     people: Vec<PersonRef>,
     can_manage: bool,
-    refresh: RwSignal<u32>,
 ) -> impl IntoView {
     let group_id = group.id;
     let set_numbers =
@@ -241,20 +197,12 @@ fn GroupBlock(
     let set_members =
         Action::new(move |ids: &Vec<UserId>| set_access_group_members(node, group_id, ids.clone()));
     let delete = Action::new(move |_: &()| delete_access_group(node, group_id));
-    Effect::new(move |_| {
-        if matches!(set_numbers.value().get(), Some(Ok(_)))
-            || matches!(set_members.value().get(), Some(Ok(_)))
-            || matches!(delete.value().get(), Some(Ok(())))
-        {
-            refresh.update(|n| *n += 1);
-        }
-    });
-    let error = Signal::derive(move || {
-        let a = set_numbers.value().get().and_then(|r| r.err());
-        let b = set_members.value().get().and_then(|r| r.err());
-        let c = delete.value().get().and_then(|r| r.err());
-        a.or(b).or(c).map(|e| e.to_string())
-    });
+    let refresh = use_refresh();
+    set_numbers.refresh_on_success(refresh);
+    set_members.refresh_on_success(refresh);
+    delete.refresh_on_success(refresh);
+    let errors = [set_numbers.error(), set_members.error(), delete.error()];
+    let error = Signal::derive(move || errors.iter().find_map(|e| e.get()));
     let pending = Signal::derive(move || {
         set_numbers.pending().get() || set_members.pending().get() || delete.pending().get()
     });

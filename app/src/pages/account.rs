@@ -2,27 +2,16 @@
 
 use crate::{
     api::account::{ChangePassword, EndMySession, list_my_sessions},
-    components::{Alert, ConfirmDialog, ConfirmedForm, Field, failure},
-    pages::invite::utc,
+    components::{AfterAction, Alert, ConfirmDialog, ConfirmedForm, Field, Refresh},
+    pages::node::utc,
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn ChangePasswordCard() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
-    let failed = move || match action.value().get() {
-        Some(Err(e)) => Some(e),
-        _ => None,
-    };
-    let field = move |name: &'static str| {
-        Signal::derive(move || failed().and_then(|e| e.field_message(name)))
-    };
-    let alert = Signal::derive(move || {
-        failed()
-            .filter(|e| e.field_message("current_password").is_none())
-            .filter(|e| e.field_message("new_password").is_none())
-            .map(|e| e.to_string())
-    });
+    let field = move |name: &'static str| action.field_error(name);
+    let alert = action.error_beside(&["current_password", "new_password"]);
     let done = move || matches!(action.value().get(), Some(Ok(())));
     view! {
         <section class="card" aria-labelledby="password-heading">
@@ -47,8 +36,10 @@ pub fn ChangePasswordCard() -> impl IntoView {
 #[component]
 pub fn SessionsCard() -> impl IntoView {
     let end = ServerAction::<EndMySession>::new();
-    let sessions = Resource::new(move || end.version().get(), |_| list_my_sessions());
-    let error = failure(move || end.value().get());
+    let refresh = Refresh::new();
+    end.refresh_on_success(refresh);
+    let sessions = Resource::new(move || refresh.key(), |_| list_my_sessions());
+    let error = end.error();
     view! {
         <section class="card" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Where you are signed in"</h2>

@@ -12,13 +12,12 @@ use crate::{
             BulkLine, BulkOutcome, BulkPreview, BulkProgress, BulkResult, MAX_BYTES,
             bulk_add_progress, commit_bulk_add, preview_bulk_add,
         },
-        nodes::get_node,
+        nodes::NodeDetail,
         roles::{RoleSummary, list_roles},
     },
-    components::{AdminLayout, Alert, Breadcrumbs},
+    components::{AdminLayout, Alert, Breadcrumbs, NodeSection},
     domain::{NodeSummary, Permission, RoleId},
     error::AppError,
-    pages::node_frame::{frame_error, no_node, use_node_id},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,36 +31,16 @@ pub fn BulkAddPage() -> impl IntoView {
     view! {
         <Title text="Bulk add · Roster"/>
         <AdminLayout>
-            <BulkAddView/>
+            <NodeSection heading="Bulk add" header=false needs=Permission::ManageUsers load=givable_roles
+                body=|detail, roles| view! { <BulkAddForm ancestors=detail.ancestors node=detail.node roles=roles/> }/>
         </AdminLayout>
     }
 }
 
-#[component]
-fn BulkAddView() -> impl IntoView {
-    let data = Resource::new(use_node_id(), |node| async move {
-        let node = node.ok_or_else(no_node)?;
-        let detail = get_node(node).await?;
-        if !detail.permissions.contains(&Permission::ManageUsers) {
-            return Err(AppError::Forbidden);
-        }
-        // Only the roles the caller may give here: the server would refuse the others.
-        let roles = list_roles(node).await?;
-        let roles = roles.into_iter().filter(|r| r.givable_with(&detail.permissions)).collect();
-        Ok((detail.ancestors, detail.node, roles))
-    });
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((ancestors, node, roles)) => {
-                        view! { <BulkAddForm ancestors=ancestors node=node roles=roles/> }.into_any()
-                    }
-                    Err(e) => frame_error("Bulk add", e),
-                }
-            })}
-        </Suspense>
-    }
+/// Only the roles the caller may give here: the server would refuse the others.
+async fn givable_roles(detail: NodeDetail) -> Result<Vec<RoleSummary>, AppError> {
+    let roles = list_roles(detail.node.id).await?;
+    Ok(roles.into_iter().filter(|r| r.givable_with(&detail.permissions)).collect())
 }
 
 /// Which lines of the preview are listed.

@@ -9,15 +9,15 @@ use crate::{
             rename_call_team, set_call_team_members, set_call_team_missed_call_emails,
         },
         contacts::{Contact, list_contacts},
-        nodes::{NodeDetail, get_node},
+        nodes::NodeDetail,
         teams::{CandidatesFor, PersonRef, list_member_candidates},
     },
-    components::{AdminLayout, Alert, ConfirmButton, use_toasts},
+    components::{
+        AdminLayout, AfterAction, Alert, ConfirmButton, CreateByNameForm, Field, NodeSection,
+        use_refresh, use_toasts,
+    },
     domain::{NodeId, Permission, UserStatus},
     error::AppError,
-    pages::node_frame::{
-        BoundField, CreateByNameForm, frame_error, frame_header, no_node, use_node_id,
-    },
 };
 use leptos::prelude::*;
 
@@ -25,45 +25,26 @@ use leptos::prelude::*;
 pub fn CallTeamsPage() -> impl IntoView {
     view! {
         <AdminLayout>
-            <CallTeamsView/>
+            <NodeSection heading="Call teams" load=load body=|detail, (teams, contacts, people)| view! {
+                <CallTeamsBody detail=detail teams=teams contacts=contacts people=people/>
+            }/>
         </AdminLayout>
     }
 }
 
-/// The node, its call teams, and what may be added to them (for those who may add).
-type Data = (NodeDetail, Vec<CallTeam>, Vec<Contact>, Vec<PersonRef>);
+/// The node's call teams, and what may be added to them (for those who may add).
+type Data = (Vec<CallTeam>, Vec<Contact>, Vec<PersonRef>);
 
-async fn load(id: Option<NodeId>) -> Result<Data, AppError> {
-    let id = id.ok_or_else(no_node)?;
-    let detail = get_node(id).await?;
+async fn load(detail: NodeDetail) -> Result<Data, AppError> {
+    let id = detail.node.id;
     let teams = list_call_teams(id).await?;
-    let (contacts, people) = if detail.permissions.contains(&Permission::ManageCallTeams) {
+    let (contacts, people) = if detail.can(Permission::ManageCallTeams) {
         let people = list_member_candidates(id, CandidatesFor::CallTeam, String::new()).await?;
         (list_contacts(id).await?, people)
     } else {
         (Vec::new(), Vec::new())
     };
-    Ok((detail, teams, contacts, people))
-}
-
-#[component]
-fn CallTeamsView() -> impl IntoView {
-    let node_id = use_node_id();
-    let refresh = RwSignal::new(0_u32);
-    let data = Resource::new(move || (node_id(), refresh.get()), |(id, _)| load(id));
-    view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((detail, teams, contacts, people)) => view! {
-                        {frame_header("Call teams", &detail)}
-                        <CallTeamsBody detail=detail teams=teams contacts=contacts people=people refresh=refresh/>
-                    }.into_any(),
-                    Err(e) => frame_error("Call teams", e),
-                }
-            })}
-        </Transition>
-    }
+    Ok((teams, contacts, people))
 }
 
 #[component]
@@ -72,10 +53,9 @@ fn CallTeamsBody(
     teams: Vec<CallTeam>,
     contacts: Vec<Contact>,
     people: Vec<PersonRef>,
-    refresh: RwSignal<u32>,
 ) -> impl IntoView {
     let node = detail.node.id;
-    let can_manage = detail.permissions.contains(&Permission::ManageCallTeams);
+    let can_manage = detail.can(Permission::ManageCallTeams);
     view! {
         <p class="muted">
             "Each call team calls its members in order, each the way they prefer to be reached. "
@@ -86,7 +66,7 @@ fn CallTeamsBody(
         } else {
             teams.into_iter().map(|t| view! {
                 <CallTeamCard team=t node=node contacts=contacts.clone() people=people.clone()
-                    can_manage=can_manage refresh=refresh/>
+                    can_manage=can_manage/>
             }).collect_view().into_any()
         }}
         {can_manage.then(|| view! {
@@ -94,7 +74,7 @@ fn CallTeamsBody(
                 <h2 id="new-call-team-heading">"New call team"</h2>
                 <CreateByNameForm id="new-call-team-name" label="Name" button="Create call team"
                     create=move |name| create_call_team(node, name)
-                    created=|t: &CallTeam| format!("The call team {} was created.", t.name) refresh=refresh/>
+                    created=|t: &CallTeam| format!("The call team {} was created.", t.name)/>
             </section>
         })}
     }
@@ -107,30 +87,19 @@ fn CallTeamCard(
     contacts: Vec<Contact>,
     people: Vec<PersonRef>,
     can_manage: bool,
-    refresh: RwSignal<u32>,
 ) -> impl IntoView {
-    let toasts = use_toasts();
     let (team_id, version) = (team.id, team.version);
     let (heading_id, labelled_by) =
         (format!("call-team-{team_id}"), format!("call-team-{team_id}"));
     let set = Action::new(move |members: &Vec<MemberRef>| {
         set_call_team_members(node, team_id, members.clone(), version)
     });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = set.value().get() {
-            refresh.update(|n| *n += 1);
-        }
-    });
     let missed = Action::new(move |on: &bool| set_call_team_missed_call_emails(node, team_id, *on));
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = missed.value().get() {
-            refresh.update(|n| *n += 1);
-        }
-    });
-    let error = Signal::derive(move || match (set.value().get(), missed.value().get()) {
-        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e.to_string()),
-        _ => None,
-    });
+    let refresh = use_refresh();
+    set.refresh_on_success(refresh);
+    missed.refresh_on_success(refresh);
+    let (set_error, missed_error) = (set.error(), missed.error());
+    let error = Signal::derive(move || set_error.get().or_else(|| missed_error.get()));
     let pending = move || set.pending().get() || missed.pending().get();
     let current: Vec<MemberRef> = team.members.iter().map(|m| m.member).collect();
     let stored = StoredValue::new(team.clone());
@@ -219,8 +188,8 @@ fn CallTeamCard(
                 </div>
                 <details class="call-team-settings">
                     <summary>"Rename or delete"</summary>
-                    <RenameCallTeam node=node team_id=team_id current=team.name.clone() refresh=refresh/>
-                    <DeleteCallTeam node=node team_id=team_id name=team.name.clone() refresh=refresh toasts=toasts/>
+                    <RenameCallTeam node=node team_id=team_id current=team.name.clone()/>
+                    <DeleteCallTeam node=node team_id=team_id name=team.name.clone()/>
                 </details>
             })}
         </section>
@@ -261,58 +230,33 @@ fn Picker(
 }
 
 #[component]
-fn RenameCallTeam(
-    node: NodeId,
-    team_id: i64,
-    current: String,
-    refresh: RwSignal<u32>,
-) -> impl IntoView {
+fn RenameCallTeam(node: NodeId, team_id: i64, current: String) -> impl IntoView {
     let name = RwSignal::new(current);
     let rename = Action::new(move |name: &String| rename_call_team(node, team_id, name.clone()));
-    Effect::new(move |_| {
-        if let Some(Ok(())) = rename.value().get() {
-            refresh.update(|n| *n += 1);
-        }
-    });
-    let field = Signal::derive(move || match rename.value().get() {
-        Some(Err(e)) => e.field_message("name"),
-        _ => None,
-    });
-    let alert = Signal::derive(move || match rename.value().get() {
-        Some(Err(e)) if e.field_message("name").is_none() => Some(e.to_string()),
-        _ => None,
-    });
+    rename.refresh_on_success(use_refresh());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         rename.dispatch(name.get_untracked());
     };
     view! {
         <form class="form form-inline" on:submit=submit novalidate>
-            <BoundField id=format!("rename-call-team-{team_id}") label="Name" value=name error=field/>
+            <Field id=format!("rename-call-team-{team_id}") label="Name" value=name error=rename.field_error("name")/>
             <button type="submit" class="button" disabled=move || rename.pending().get()>"Rename"</button>
-            <Alert message=alert/>
+            <Alert message=rename.error_beside(&["name"])/>
         </form>
     }
 }
 
 #[component]
-fn DeleteCallTeam(
-    node: NodeId,
-    team_id: i64,
-    name: String,
-    refresh: RwSignal<u32>,
-    toasts: crate::components::Toasts,
-) -> impl IntoView {
+fn DeleteCallTeam(node: NodeId, team_id: i64, name: String) -> impl IntoView {
     let delete = Action::new(move |_: &()| delete_call_team(node, team_id));
+    let (refresh, toasts) = (use_refresh(), use_toasts());
     let gone = name.clone();
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            toasts.show(format!("The call team {gone} was deleted."));
-            refresh.update(|n| *n += 1);
-        }
-        Some(Err(e)) => toasts.show(e.to_string()),
-        None => {}
+    delete.on_success(move |_| {
+        toasts.show(format!("The call team {gone} was deleted."));
+        refresh.bump();
     });
+    delete.on_failure(move |e| toasts.show(e.to_string()));
     view! {
         <div class="form-buttons">
             <ConfirmButton id=format!("call-team-{team_id}-delete") label="Delete call team…"

@@ -5,51 +5,26 @@
 use crate::{
     api::{
         contacts::{Contact, create_contact, delete_contact, list_contacts, update_contact},
-        nodes::{NodeDetail, get_node},
+        nodes::NodeDetail,
     },
-    components::{AdminLayout, Alert, ConfirmButton, use_toasts},
+    components::{
+        AdminLayout, AfterAction, Alert, ConfirmButton, Field, NodeSection, use_refresh, use_toasts,
+    },
     domain::{NodeId, Permission, call_prefs::SendCallsTo, phone::display_phone},
-    error::AppError,
-    pages::node_frame::{
-        BoundField, alert_unless_field, frame_error, frame_header, no_node, use_node_id,
-    },
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {
+    // The contact being edited: outside the section, so a refetch does not close the form.
+    let editing = RwSignal::new(None::<Contact>);
     view! {
         <AdminLayout>
-            <ContactsView/>
+            <NodeSection heading="Contacts" load=|d: NodeDetail| list_contacts(d.node.id)
+                body=move |detail, contacts| view! {
+                    <ContactsBody detail=detail contacts=contacts editing=editing/>
+                }/>
         </AdminLayout>
-    }
-}
-
-#[component]
-fn ContactsView() -> impl IntoView {
-    let node_id = use_node_id();
-    let refresh = RwSignal::new(0_u32);
-    let editing = RwSignal::new(None::<Contact>);
-    let data = Resource::new(
-        move || (node_id(), refresh.get()),
-        |(id, _)| async move {
-            let id = id.ok_or_else(no_node)?;
-            let detail = get_node(id).await?;
-            Ok::<_, AppError>((detail, list_contacts(id).await?))
-        },
-    );
-    view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((detail, contacts)) => view! {
-                        {frame_header("Contacts", &detail)}
-                        <ContactsBody detail=detail contacts=contacts editing=editing refresh=refresh/>
-                    }.into_any(),
-                    Err(e) => frame_error("Contacts", e),
-                }
-            })}
-        </Transition>
     }
 }
 
@@ -58,10 +33,9 @@ fn ContactsBody(
     detail: NodeDetail,
     contacts: Vec<Contact>,
     editing: RwSignal<Option<Contact>>,
-    refresh: RwSignal<u32>,
 ) -> impl IntoView {
     let node = detail.node.id;
-    let can_manage = detail.permissions.contains(&Permission::ManageCallTeams);
+    let can_manage = detail.can(Permission::ManageCallTeams);
     view! {
         <p class="muted">"People who get called but never sign in. Put them on "
             <a href=format!("/nodes/{node}/call-teams")>"call teams"</a>"."</p>
@@ -78,13 +52,13 @@ fn ContactsBody(
                             {can_manage.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
                         </tr></thead>
                         <tbody>
-                            {contacts.into_iter().map(|c| view! { <ContactRow contact=c node=node can_manage=can_manage editing=editing refresh=refresh/> }).collect_view()}
+                            {contacts.into_iter().map(|c| view! { <ContactRow contact=c node=node can_manage=can_manage editing=editing/> }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
             }}
         </section>
-        {can_manage.then(|| view! { <ContactForm node=node editing=editing refresh=refresh/> })}
+        {can_manage.then(|| view! { <ContactForm node=node editing=editing/> })}
     }
 }
 
@@ -94,21 +68,17 @@ fn ContactRow(
     node: NodeId,
     can_manage: bool,
     editing: RwSignal<Option<Contact>>,
-    refresh: RwSignal<u32>,
 ) -> impl IntoView {
-    let toasts = use_toasts();
+    let (refresh, toasts) = (use_refresh(), use_toasts());
     let name = contact.name();
     let id = contact.id;
     let delete = Action::new(move |_: &()| delete_contact(node, id));
     let deleted_name = name.clone();
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            toasts.show(format!("{deleted_name} was deleted."));
-            refresh.update(|n| *n += 1);
-        }
-        Some(Err(e)) => toasts.show(e.to_string()),
-        None => {}
+    delete.on_success(move |_| {
+        toasts.show(format!("{deleted_name} was deleted."));
+        refresh.bump();
     });
+    delete.on_failure(move |e| toasts.show(e.to_string()));
     let edit = contact.clone();
     view! {
         <tr data-testid="contact-row">
@@ -163,12 +133,8 @@ impl Inputs {
 
 /// Adds a contact, or saves the one being edited.
 #[component]
-fn ContactForm(
-    node: NodeId,
-    editing: RwSignal<Option<Contact>>,
-    refresh: RwSignal<u32>,
-) -> impl IntoView {
-    let toasts = use_toasts();
+fn ContactForm(node: NodeId, editing: RwSignal<Option<Contact>>) -> impl IntoView {
+    let (refresh, toasts) = (use_refresh(), use_toasts());
     let inputs = Inputs::new();
     // Editing another contact (or none) starts from its fields.
     Effect::new(move |_| inputs.fill(editing.get().as_ref()));
@@ -190,27 +156,14 @@ fn ContactForm(
             }
         }
     });
-    Effect::new(move |_| {
-        if let Some(Ok(c)) = save.value().get() {
-            toasts.show(format!("{} was saved.", c.name()));
-            editing.set(None);
-            inputs.fill(None);
-            refresh.update(|n| *n += 1);
-        }
+    save.on_success(move |c| {
+        toasts.show(format!("{} was saved.", c.name()));
+        editing.set(None);
+        inputs.fill(None);
+        refresh.bump();
     });
-    let error = move |name: &'static str| {
-        Signal::derive(move || {
-            save.value().with(|v| match v {
-                Some(Err(e)) => e.field_message(name),
-                _ => None,
-            })
-        })
-    };
-    let fields = ["first_name", "last_name", "phone", "email", "send_calls_to"];
-    let alert = Signal::derive(move || {
-        save.value()
-            .with(|v| alert_unless_field(v.as_ref().and_then(|r| r.as_ref().err()), &fields))
-    });
+    let error = move |name: &'static str| save.field_error(name);
+    let alert = save.error_beside(&["first_name", "last_name", "phone", "email", "send_calls_to"]);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         save.dispatch(editing.get_untracked().map(|c| (c.id, c.version)));
@@ -227,13 +180,13 @@ fn ContactForm(
             <form class="form" on:submit=submit novalidate>
                 <Alert message=alert/>
                 <div class="field-row">
-                    <BoundField id="contact-first" label="First name" value=inputs.first error=error("first_name") autocomplete="off"/>
-                    <BoundField id="contact-last" label="Last name" value=inputs.last error=error("last_name") autocomplete="off"/>
+                    <Field id="contact-first" label="First name" value=inputs.first error=error("first_name") autocomplete="off"/>
+                    <Field id="contact-last" label="Last name" value=inputs.last error=error("last_name") autocomplete="off"/>
                 </div>
                 <div class="field-row">
-                    <BoundField id="contact-phone" label="Phone" kind="tel" value=inputs.phone error=error("phone")
+                    <Field id="contact-phone" label="Phone" kind="tel" value=inputs.phone error=error("phone")
                         hint="With + and the country code, like +1 202 555 0100." autocomplete="off"/>
-                    <BoundField id="contact-email" label="E-mail" kind="email" value=inputs.email error=error("email") autocomplete="off"/>
+                    <Field id="contact-email" label="E-mail" kind="email" value=inputs.email error=error("email") autocomplete="off"/>
                 </div>
                 <fieldset class="field calls-by" class:has-error=move || calls_error.get().is_some()
                     aria-describedby=move || calls_error.get().map(|_| "contact-calls-error")>

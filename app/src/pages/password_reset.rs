@@ -5,13 +5,13 @@ use crate::{
     api::password_reset::{
         RESET_REQUESTED, RequestPasswordReset, ResetPassword, get_password_reset,
     },
-    components::{Alert, Field, use_load_on_success},
+    components::{AfterAction, Alert, Field},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// The message for an error code a form without JavaScript was sent back with.
+/// The message for an error code the request form was sent back with (without JavaScript).
 fn request_error(code: &str) -> &'static str {
     match code {
         "validation" => "Enter a valid e-mail address, like name@example.com.",
@@ -22,22 +22,43 @@ fn request_error(code: &str) -> &'static str {
     }
 }
 
+/// The message for an error code the new-password form was sent back with.
+fn reset_error(code: &str) -> &'static str {
+    match code {
+        "validation" => "Choose a password of at least 8 characters that is not a common one.",
+        _ => "This link can no longer be used. Ask for a new one.",
+    }
+}
+
+/// The alert above a one-field form that also works without JavaScript: the last failure
+/// unless it is about `field` (shown there); before any, the `?error=` code the server sent
+/// the form back with.
+fn form_alert(
+    action: impl AfterAction<String>,
+    field: &'static str,
+    sent_back: fn(&str) -> &'static str,
+) -> Signal<Option<String>> {
+    let query = use_query_map();
+    Signal::derive(move || {
+        let failed = action.with_answer(|a| {
+            let e = a?.as_ref().err()?;
+            Some(e.field_message(field).is_none().then(|| e.to_string()))
+        });
+        match failed {
+            Some(message) => message,
+            None => query.read().get("error").map(|code| sent_back(&code).to_string()),
+        }
+    })
+}
+
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
-    use_load_on_success(move || action.value().get());
+    action.load_on_success();
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
-    let failed = move || match action.value().get() {
-        Some(Err(e)) => Some(e),
-        _ => None,
-    };
-    let email_error = Signal::derive(move || failed().and_then(|e| e.field_message("email")));
-    let alert = Signal::derive(move || match failed() {
-        Some(e) if e.field_message("email").is_none() => Some(e.to_string()),
-        Some(_) => None,
-        None => query.read().get("error").map(|code| request_error(&code).to_string()),
-    });
+    let email_error = action.field_error("email");
+    let alert = form_alert(action, "email", request_error);
     view! {
         <Title text="Forgot your password? · Roster"/>
         <main id="main" class="auth-page">
@@ -68,26 +89,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let preview = Resource::new(token, get_password_reset);
     let action = ServerAction::<ResetPassword>::new();
-    use_load_on_success(move || action.value().get());
-    let query = use_query_map();
-    let failed = move || match action.value().get() {
-        Some(Err(e)) => Some(e),
-        _ => None,
-    };
-    let password_error = Signal::derive(move || failed().and_then(|e| e.field_message("password")));
-    let alert = Signal::derive(move || match failed() {
-        Some(e) if e.field_message("password").is_none() => Some(e.to_string()),
-        Some(_) => None,
-        None => query.read().get("error").map(|code| {
-            match code.as_str() {
-                "validation" => {
-                    "Choose a password of at least 8 characters that is not a common one."
-                }
-                _ => "This link can no longer be used. Ask for a new one.",
-            }
-            .to_string()
-        }),
-    });
+    action.load_on_success();
+    let password_error = action.field_error("password");
+    let alert = form_alert(action, "password", reset_error);
     view! {
         <Title text="Choose a new password · Roster"/>
         <main id="main" class="auth-page">

@@ -3,7 +3,9 @@
 
 use crate::{
     api::profile::{Profile, UpdateProfile, get_profile, list_time_zones},
-    components::{AdminLayout, Alert, Field, use_session},
+    components::{
+        AdminLayout, AfterAction, Alert, Field, Refresh, answer_with_status, use_session,
+    },
     domain::{UserId, picture::PictureProblem},
     error::AppError,
     pages::account::{ChangePasswordCard, SessionsCard},
@@ -44,7 +46,9 @@ pub fn ProfileCard(user_id: UserId) -> impl IntoView {
     let action = ServerAction::<UpdateProfile>::new();
     let zones = time_zones();
     // Reloaded after each save, so the form carries the new version.
-    let profile = Resource::new(move || action.version().get(), move |_| get_profile(user_id));
+    let refresh = Refresh::new();
+    action.refresh_on_success(refresh);
+    let profile = Resource::new(move || refresh.key(), move |_| get_profile(user_id));
     view! {
         <section class="card" aria-labelledby="profile-heading">
             <h2 id="profile-heading">"Profile"</h2>
@@ -53,7 +57,7 @@ pub fn ProfileCard(user_id: UserId) -> impl IntoView {
                     match profile.await {
                         Ok(p) => view! { <ProfileDetails profile=p action=action zones=zones/> }.into_any(),
                         Err(e) => {
-                            crate::pages::node_frame::answer_with_status(&e);
+                            answer_with_status(&e);
                             view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any()
                         }
                     }
@@ -157,22 +161,17 @@ fn ProfileFacts(profile: Profile) -> impl IntoView {
     }
 }
 
+/// The form's fields: their problems show beside them.
+const FIELDS: [&str; 4] = ["first_name", "last_name", "username", "time_zone"];
+
 #[component]
 fn ProfileForm(
     profile: Profile,
     action: ServerAction<UpdateProfile>,
     zones: TimeZones,
 ) -> impl IntoView {
-    let failed = move || match action.value().get() {
-        Some(Err(e)) => Some(e),
-        _ => None,
-    };
-    let field = move |name: &'static str| {
-        Signal::derive(move || failed().and_then(|e| e.field_message(name)))
-    };
-    let alert = Signal::derive(move || {
-        failed().filter(|e| !matches!(e, AppError::Validation { .. })).map(|e| e.to_string())
-    });
+    let field = move |name: &'static str| action.field_error(name);
+    let alert = action.error_beside(&FIELDS);
     let saved = move || matches!(action.value().get(), Some(Ok(_)));
     view! {
         <ActionForm action=action attr:class="form profile-form" attr:novalidate=true>

@@ -3,7 +3,7 @@
 
 use crate::{
     api::roles::{DeleteRole, PermissionDiff, RoleSummary, SaveRole, preview_role_change},
-    components::{Alert, ConfirmDialog, ConfirmedForm},
+    components::{AfterAction, Alert, ConfirmDialog, ConfirmedForm, Field},
     domain::{NodeId, Permission},
     pages::roles::by_area,
 };
@@ -56,27 +56,18 @@ pub fn RoleEditor(
             do_save();
         }
     };
-    Effect::new(move |_| {
-        if let Some(Ok(saved)) = save.value().get() {
-            let _ = window().location().set_href(&format!("/nodes/{node}/roles?role={}", saved.id));
-        }
+    save.on_success(move |saved| {
+        let _ = window().location().set_href(&format!("/nodes/{node}/roles?role={}", saved.id));
     });
     // Editing after a preview asks for a fresh one.
     Effect::new(move |_| {
         checked.track();
         preview.value().set(None);
     });
-    let error = move |field: &'static str| {
-        Signal::derive(move || match save.value().get() {
-            Some(Err(e)) => e.field_message(field),
-            _ => None,
-        })
-    };
-    let alert = Signal::derive(move || match (save.value().get(), preview.value().get()) {
-        (Some(Err(e)), _) => Some(e.to_string()),
-        (_, Some(Err(e))) => Some(e.to_string()),
-        _ => None,
-    });
+    // Every failure is said above the form, a field's at its field too.
+    let (save_error, preview_error) = (save.error(), preview.error());
+    let alert = Signal::derive(move || save_error.get().or_else(|| preview_error.get()));
+    let permissions_error = save.field_error("permissions");
     let diff = move || match preview.value().get() {
         Some(Ok(Some(d))) => Some(d),
         _ => None,
@@ -85,17 +76,9 @@ pub fn RoleEditor(
         <h2>{if role_id.is_some() { "Edit custom role" } else { "New custom role" }}</h2>
         <form class="form role-form" on:submit=on_submit novalidate>
             <Alert message=alert/>
-            <div class="field">
-                <label for="role-name">"Name"</label>
-                <input id="role-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) maxlength="60"
-                    aria-invalid=move || error("name").get().map(|_| "true")/>
-                {move || error("name").get().map(|m| view! { <p class="field-error">{m}</p> })}
-            </div>
-            <div class="field">
-                <label for="role-description">"Description"</label>
-                <input id="role-description" prop:value=description on:input=move |ev| description.set(event_target_value(&ev))/>
-            </div>
-            {move || error("permissions").get().map(|m| view! { <p class="field-error">{m}</p> })}
+            <Field id="role-name" label="Name" value=name maxlength=60 error=save.field_error("name")/>
+            <Field id="role-description" label="Description" value=description/>
+            {move || permissions_error.get().map(|m| view! { <p class="field-error">{m}</p> })}
             <div class="perm-grid">
                 {by_area().into_iter().map(|(area, perms)| view! {
                     <fieldset>
@@ -155,15 +138,10 @@ fn DeleteRoleForm(
     others: Vec<RoleSummary>,
 ) -> impl IntoView {
     let action = ServerAction::<DeleteRole>::new();
-    let error = Signal::derive(move || match action.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            let _ =
-                window().location().set_href(&window().location().pathname().unwrap_or_default());
-        }
+    let error = action.error();
+    // Back to the roles, none chosen.
+    action.on_success(|()| {
+        let _ = window().location().set_href(&window().location().pathname().unwrap_or_default());
     });
     let confirmed = ConfirmedForm::new();
     let message = if held {

@@ -3,16 +3,13 @@
 
 use crate::{
     api::{
-        nodes::get_node,
+        nodes::NodeDetail,
         roles::{RoleDetail, RoleSummary, get_role, list_roles},
     },
-    components::{AdminLayout, Breadcrumbs},
+    components::{AdminLayout, Breadcrumbs, NodeSection},
     domain::{NodeId, Permission, PermissionArea, RoleId},
     error::AppError,
-    pages::{
-        node_frame::{no_node, use_node_id},
-        role_editor::RoleEditor,
-    },
+    pages::role_editor::RoleEditor,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,21 +28,9 @@ pub fn RolesPage() -> impl IntoView {
 #[component]
 fn RolesView() -> impl IntoView {
     let query = use_query_map();
-    let node = use_node_id();
     let selected = move || query.read().get("role");
-    // Saving and deleting load the page again, so the list is fetched once per page.
-    // Where the node sits comes with the list (for the breadcrumbs), in the same fetch.
-    let roles = Resource::new(node, |node| async move {
-        match node {
-            Some(n) => {
-                let list = list_roles(n).await?;
-                Ok((n, list, get_node(n).await.ok()))
-            }
-            None => Err(no_node()),
-        }
-    });
-    // Who holds the chosen role: made here with the list, never inside the list's
-    // `Suspense` (see `node_detail` for why).
+    // Who holds the chosen role: made here, never inside the frame's content (see
+    // `node_detail` for why).
     let chosen_id = move || selected().and_then(|s| s.parse::<i64>().ok()).map(RoleId);
     let holders = Resource::new(chosen_id, |id| async move {
         match id {
@@ -53,49 +38,47 @@ fn RolesView() -> impl IntoView {
             None => Err(AppError::not_found("No role is chosen.")),
         }
     });
+    // Saving and deleting load the page again, so the list is fetched once per page. The
+    // choice is read here, in the frame's content, so choosing another role redraws it.
     view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                roles.await.ok().and_then(|(_, _, detail)| detail).map(|d| view! {
-                    <Breadcrumbs ancestors=d.ancestors node=d.node here="Roles"/>
-                })
-            })}
-        </Suspense>
+        <NodeSection heading="Roles and permissions" header=false load=|d: NodeDetail| list_roles(d.node.id)
+            body=move |detail, list| view! { <RolesBody detail=detail list=list chosen=selected() holders=holders/> }/>
+    }
+}
+
+/// The roles beside the chosen one (`chosen`: a role's id, or "new").
+#[component]
+fn RolesBody(
+    detail: NodeDetail,
+    list: Vec<RoleSummary>,
+    chosen: Option<String>,
+    holders: Resource<Result<RoleDetail, AppError>>,
+) -> impl IntoView {
+    let node = detail.node.id;
+    let current = chosen
+        .as_deref()
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|id| list.iter().find(|r| r.id.0 == id).cloned());
+    let is_new = chosen.as_deref() == Some("new");
+    view! {
+        <Breadcrumbs ancestors=detail.ancestors node=detail.node here="Roles"/>
         <h1>"Roles and permissions"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match roles.await {
-                    Ok((node, list, _)) => {
-                        let chosen = selected();
-                        let current = chosen.as_deref().and_then(|s| s.parse::<i64>().ok())
-                            .and_then(|id| list.iter().find(|r| r.id.0 == id).cloned());
-                        let is_new = chosen.as_deref() == Some("new");
-                        view! {
-                            <div class="roles-layout">
-                                <nav class="card role-nav" aria-label="Roles">
-                                    <ul>
-                                        {list.iter().map(|r| view! { <RoleLink node=node role=r.clone() active=current.as_ref().map(|c| c.id) == Some(r.id)/> }).collect_view()}
-                                    </ul>
-                                    <a class="button" href=format!("/nodes/{node}/roles?role=new")>"+ New custom role"</a>
-                                </nav>
-                                <section class="card role-detail">
-                                    {match (current, is_new) {
-                                        (Some(role), _) if role.builtin => view! { <BuiltinRoleView role=role.clone()/><Holders detail=holders/> }.into_any(),
-                                        (Some(role), _) => view! { <RoleEditor node=node role=Some(role.clone()) others=list.clone()/><Holders detail=holders/> }.into_any(),
-                                        (None, true) => view! { <RoleEditor node=node role=None others=list.clone()/> }.into_any(),
-                                        (None, false) => view! { <p class="empty">"Choose a role to see what it allows, or create a custom role."</p> }.into_any(),
-                                    }}
-                                </section>
-                            </div>
-                        }.into_any()
-                    }
-                    Err(e) => {
-                        crate::pages::node_frame::answer_with_status(&e);
-                        view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        <div class="roles-layout">
+            <nav class="card role-nav" aria-label="Roles">
+                <ul>
+                    {list.iter().map(|r| view! { <RoleLink node=node role=r.clone() active=current.as_ref().map(|c| c.id) == Some(r.id)/> }).collect_view()}
+                </ul>
+                <a class="button" href=format!("/nodes/{node}/roles?role=new")>"+ New custom role"</a>
+            </nav>
+            <section class="card role-detail">
+                {match (current, is_new) {
+                    (Some(role), _) if role.builtin => view! { <BuiltinRoleView role=role.clone()/><Holders detail=holders/> }.into_any(),
+                    (Some(role), _) => view! { <RoleEditor node=node role=Some(role.clone()) others=list.clone()/><Holders detail=holders/> }.into_any(),
+                    (None, true) => view! { <RoleEditor node=node role=None others=list.clone()/> }.into_any(),
+                    (None, false) => view! { <p class="empty">"Choose a role to see what it allows, or create a custom role."</p> }.into_any(),
+                }}
+            </section>
+        </div>
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::{
     api::setup::CompleteSetup,
-    components::{Alert, Field, use_load_on_success, use_session},
+    components::{AfterAction, Alert, Field, use_session},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,20 +12,18 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 #[component]
 pub fn SetupPage() -> impl IntoView {
     let action = ServerAction::<CompleteSetup>::new();
-    use_load_on_success(move || action.value().get());
+    action.load_on_success();
     let query = use_query_map();
-    let failed = move || match action.value().get() {
-        Some(Err(err)) => Some(err),
-        _ => None,
-    };
-    let field_error = move |name: &'static str| {
-        Signal::derive(move || failed().and_then(|e| e.field_message(name)))
-    };
-    let alert = Signal::derive(move || match failed() {
-        Some(err) => Some(err.to_string()),
-        None => query.read().get("error").map(|_| {
-            "Setup did not complete. Check the code and every field, then try again.".into()
-        }),
+    let field_error = move |name: &'static str| action.field_error(name);
+    // Every failure is said above the form too, the field's at its field; without
+    // JavaScript the server sends the form back with `?error=`.
+    let failure = action.error();
+    let alert = Signal::derive(move || {
+        failure.get().or_else(|| {
+            query.read().get("error").map(|_| {
+                "Setup did not complete. Check the code and every field, then try again.".into()
+            })
+        })
     });
     let session = use_session();
     view! {

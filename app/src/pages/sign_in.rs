@@ -3,7 +3,7 @@
 
 use crate::{
     api::auth::{SignIn, sign_in_message},
-    components::{Alert, use_load_on_success, use_session},
+    components::{AfterAction, Alert, use_session},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +12,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    use_load_on_success(move || action.value().get());
+    action.load_on_success();
     let query = use_query_map();
     let next = move || query.read().get("next");
     let error = Signal::derive(move || match action.value().get() {

@@ -9,7 +9,10 @@ use crate::{
         profile::{UpdateProfile, get_profile},
         users::{UserSummary, get_user},
     },
-    components::{AdminLayout, Alert, Breadcrumbs, Confirm, ConfirmDialog},
+    components::{
+        AdminLayout, AfterAction, Alert, Breadcrumbs, Confirm, ConfirmDialog, Refresh, frame_error,
+        use_refresh,
+    },
     domain::{
         UserId, UserStatus,
         user::{REASON_MAX_CHARS, long_utc},
@@ -34,15 +37,16 @@ pub fn UserPage() -> impl IntoView {
 fn UserView() -> impl IntoView {
     let params = use_params_map();
     let user_id = move || params.read().get("id").and_then(|s| s.parse::<UserId>().ok());
-    // Bumped after a status change, so the person is fetched again.
-    let refresh = RwSignal::new(0_u32);
-    // The profile form's save reloads the person too (with the profile's new version).
+    // The person is fetched again after a status change, and after the profile form's save
+    // (with the profile's new version).
+    let refresh = Refresh::provide();
     let profile_save = ServerAction::<UpdateProfile>::new();
+    profile_save.refresh_on_success(refresh);
     let zones = time_zones();
     let teams = crate::pages::user_teams::user_teams(user_id);
     let data = Resource::new(
-        move || (user_id(), refresh.get(), profile_save.version().get()),
-        |(id, _, _)| async move {
+        move || (user_id(), refresh.key()),
+        |(id, _)| async move {
             let id = id.ok_or_else(|| AppError::not_found("There is no such person."))?;
             let user = get_user(id).await?;
             let roles = list_user_roles(id).await?;
@@ -70,7 +74,7 @@ fn UserView() -> impl IntoView {
                                 " · Home account: "<a href=format!("/nodes/{id}")>{name}</a>
                             })}
                         </p>
-                        {user.may_manage.then(|| view! { <StatusCard user=user.clone() refresh=refresh/> })}
+                        {user.may_manage.then(|| view! { <StatusCard user=user.clone()/> })}
                         {profile.map(|p| view! {
                             <section class="card" aria-labelledby="profile-heading">
                                 <h2 id="profile-heading">"Profile"</h2>
@@ -100,7 +104,7 @@ fn UserView() -> impl IntoView {
                             }}
                         </section>
                     }.into_any(),
-                    Err(e) => crate::pages::node_frame::frame_error("Person", e),
+                    Err(e) => frame_error("Person", e),
                 }
             })}
         </Suspense>
@@ -111,23 +115,24 @@ fn UserView() -> impl IntoView {
 /// error), a failure becomes the card's error, except a reason problem, which is shown at
 /// the reason field.
 fn follow(
-    value: impl Fn() -> Option<Result<(), AppError>> + 'static,
+    action: impl AfterAction<()>,
     error: RwSignal<Option<String>>,
     then: impl Fn() + 'static,
 ) {
-    Effect::new(move |_| match value() {
-        Some(Ok(())) => {
-            error.set(None);
-            then();
+    action.on_success(move |()| {
+        error.set(None);
+        then();
+    });
+    action.on_failure(move |e| {
+        if e.field_message("reason").is_none() {
+            error.set(Some(e.to_string()));
         }
-        Some(Err(e)) if e.field_message("reason").is_none() => error.set(Some(e.to_string())),
-        _ => {}
     });
 }
 
 /// "Account status": the badge, the reason and since when, and the changes that apply.
 #[component]
-fn StatusCard(user: UserSummary, refresh: RwSignal<u32>) -> impl IntoView {
+fn StatusCard(user: UserSummary) -> impl IntoView {
     let id = user.id;
     let suspend = ServerAction::<SuspendUser>::new();
     let reactivate = ServerAction::<ReactivateUser>::new();
@@ -135,21 +140,18 @@ fn StatusCard(user: UserSummary, refresh: RwSignal<u32>) -> impl IntoView {
     let reinvite = ServerAction::<ReinviteUser>::new();
     let delete = ServerAction::<DeleteUser>::new();
     let error = RwSignal::new(None::<String>);
-    let reload = move || refresh.update(|n| *n += 1);
-    follow(move || suspend.value().get(), error, reload);
-    follow(move || reactivate.value().get(), error, reload);
-    follow(move || disable.value().get(), error, reload);
-    follow(move || reinvite.value().get(), error, reload);
+    let refresh = use_refresh();
+    let reload = move || refresh.bump();
+    follow(suspend, error, reload);
+    follow(reactivate, error, reload);
+    follow(disable, error, reload);
+    follow(reinvite, error, reload);
     // Gone from every list: back to where they belonged, or to the tree.
     let after_delete =
         user.home_node.as_ref().map_or("/".to_string(), |(n, _)| format!("/nodes/{n}"));
-    follow(
-        move || delete.value().get(),
-        error,
-        move || {
-            let _ = window().location().set_href(&after_delete);
-        },
-    );
+    follow(delete, error, move || {
+        let _ = window().location().set_href(&after_delete);
+    });
     let pending = move || {
         suspend.pending().get()
             || reactivate.pending().get()
@@ -173,10 +175,7 @@ fn StatusCard(user: UserSummary, refresh: RwSignal<u32>) -> impl IntoView {
     // The suspension form: opened by "Suspend…", keeps its text on failure.
     let suspending = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
-    let reason_error = Signal::derive(move || match suspend.value().get() {
-        Some(Err(e)) => e.field_message("reason"),
-        _ => None,
-    });
+    let reason_error = suspend.field_error("reason");
     let submit_suspension = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         suspend.dispatch(SuspendUser { user_id: id, reason: reason.get_untracked() });

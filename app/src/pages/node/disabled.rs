@@ -1,15 +1,14 @@
 //! The node page's "Disabled users": people at home here or holding a role here (or below)
 //! whose account is disabled, each with a Reinvite button for those who may bring them back.
 
+use super::sections::use_sections;
 use crate::{
     api::{
         lifecycle::ReinviteUser,
         users::{LISTED_ON_NODE_PAGE, UserSummary},
     },
-    components::{Alert, failure, on_success},
+    components::{AfterAction, Alert, use_node_id, use_refresh},
     domain::{UserStatus, user::long_utc},
-    pages::node::{NodeSections, Refresh},
-    pages::node_frame::use_node_id,
 };
 use leptos::prelude::*;
 
@@ -33,7 +32,7 @@ pub fn MoreInDirectory(shown: usize, status: UserStatus) -> impl IntoView {
 /// Shown only when someone here is disabled.
 #[component]
 pub fn DisabledUsers() -> impl IntoView {
-    let list = expect_context::<NodeSections>().disabled;
+    let list = use_sections().disabled;
     view! {
         <Suspense>
             {move || Suspend::new(async move {
@@ -61,10 +60,9 @@ pub fn DisabledUsers() -> impl IntoView {
 
 #[component]
 fn DisabledRow(person: UserSummary) -> impl IntoView {
-    let refresh = expect_context::<Refresh>();
     let reinvite = ServerAction::<ReinviteUser>::new();
-    on_success(move || reinvite.value().get(), move || refresh.bump());
-    let error = failure(move || reinvite.value().get());
+    reinvite.refresh_on_success(use_refresh());
+    let error = reinvite.error();
     let id = person.id;
     let label = format!("Reinvite {}", person.name);
     view! {

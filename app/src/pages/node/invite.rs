@@ -1,5 +1,6 @@
 //! Inviting people at a node, and the node's pending invitations (resend, revoke).
 
+use super::{disabled::MoreInDirectory, sections::use_sections};
 use crate::{
     api::{
         invitations::{
@@ -7,24 +8,23 @@ use crate::{
         },
         members::grant_role,
     },
-    components::{Alert, Confirm, ConfirmDialog, on_success, use_toasts},
-    domain::{NodeId, RoleId},
+    components::{AfterAction, Alert, Confirm, ConfirmDialog, Field, use_refresh, use_toasts},
+    domain::{NodeId, RoleId, UserId, UserStatus},
     error::AppError,
-    pages::node::{NodeSections, Refresh},
 };
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
 #[component]
 pub fn InviteForm(node: NodeId) -> impl IntoView {
-    let refresh = expect_context::<Refresh>();
-    let roles = expect_context::<NodeSections>().roles;
+    let refresh = use_refresh();
+    let roles = use_sections().roles;
     let email = RwSignal::new(String::new());
     let first = RwSignal::new(String::new());
     let last = RwSignal::new(String::new());
     let chosen: RwSignal<BTreeSet<RoleId>> = RwSignal::new(BTreeSet::new());
     let invite = ServerAction::<InviteUser>::new();
-    let grant = Action::new(move |(user, roles): &(crate::domain::UserId, Vec<RoleId>)| {
+    let grant = Action::new(move |(user, roles): &(UserId, Vec<RoleId>)| {
         let (user, roles) = (*user, roles.clone());
         async move {
             for role in roles {
@@ -34,33 +34,24 @@ pub fn InviteForm(node: NodeId) -> impl IntoView {
             Ok::<_, AppError>(())
         }
     });
-    Effect::new(move |_| {
-        if let Some(Ok(InviteOutcome::Invited { .. })) = invite.value().get() {
+    // "Already exists" is an answer too, but nothing changed: the form keeps its text.
+    invite.on_success(move |outcome| {
+        if let InviteOutcome::Invited { .. } = outcome {
             email.set(String::new());
             first.set(String::new());
             last.set(String::new());
             refresh.bump();
         }
     });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = grant.value().get() {
-            invite.value().set(None);
-            refresh.bump();
-        }
+    grant.on_success(move |_| {
+        invite.value().set(None);
+        refresh.bump();
     });
-    let field = move |name: &'static str| {
-        Signal::derive(move || match invite.value().get() {
-            Some(Err(e)) => e.field_message(name),
-            _ => None,
-        })
-    };
-    let alert = Signal::derive(move || match (invite.value().get(), grant.value().get()) {
-        (_, Some(Err(e))) => Some(e.to_string()),
-        // Field errors show at their fields.
-        (Some(Err(AppError::Validation { fields, .. })), _) if !fields.is_empty() => None,
-        (Some(Err(e)), _) => Some(e.to_string()),
-        _ => None,
-    });
+    let field = move |name: &'static str| invite.field_error(name);
+    // Field problems show at their fields.
+    let invite_alert = invite.error_beside(&["email", "first_name", "last_name", "role_ids"]);
+    let grant_alert = grant.error();
+    let alert = Signal::derive(move || grant_alert.get().or_else(|| invite_alert.get()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         invite.dispatch(InviteUser {
@@ -71,18 +62,12 @@ pub fn InviteForm(node: NodeId) -> impl IntoView {
             role_ids: chosen.get_untracked().into_iter().collect(),
         });
     };
-    let text =
-        |id: &'static str, label: &'static str, kind: &'static str, value: RwSignal<String>| {
-            view! {
-                <div class="field" class:has-error=move || field(id).get().is_some()>
-                    <label for=format!("invite-{id}")>{label}</label>
-                    <input id=format!("invite-{id}") type=kind prop:value=value
-                        on:input=move |ev| value.set(event_target_value(&ev))
-                        aria-invalid=move || field(id).get().map(|_| "true")/>
-                    {move || field(id).get().map(|m| view! { <p class="field-error">{m}</p> })}
-                </div>
-            }
-        };
+    let text = |id: &'static str,
+                label: &'static str,
+                kind: &'static str,
+                value: RwSignal<String>| {
+        view! { <Field id=format!("invite-{id}") label=label kind=kind value=value error=field(id)/> }
+    };
     view! {
         <form class="form invite-form" on:submit=submit novalidate>
             <h3>"Invite someone"</h3>
@@ -141,13 +126,13 @@ pub fn InviteForm(node: NodeId) -> impl IntoView {
 
 #[component]
 pub fn PendingInvitations(can_manage: bool) -> impl IntoView {
-    let list = expect_context::<NodeSections>().invitations;
+    let list = use_sections().invitations;
     view! {
         <Suspense>
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(items) if items.is_empty() => ().into_any(),
-                    Ok(items) => view! {
+                    Ok(items) => { let shown = items.len(); view! {
                         <h3>"Pending invitations"</h3>
                         <table class="table" data-testid="pending-invitations">
                             <thead><tr>
@@ -158,7 +143,8 @@ pub fn PendingInvitations(can_manage: bool) -> impl IntoView {
                                 {items.into_iter().map(|i| view! { <InvitationRow item=i can_manage=can_manage/> }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
+                        <MoreInDirectory shown=shown status=UserStatus::Invited/>
+                    }.into_any() },
                     Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -174,24 +160,17 @@ pub fn utc(ms: i64) -> String {
 
 #[component]
 fn InvitationRow(item: PendingInvitation, can_manage: bool) -> impl IntoView {
-    let refresh = expect_context::<Refresh>();
+    let (refresh, toasts) = (use_refresh(), use_toasts());
     let resend = ServerAction::<ResendInvitation>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
-    let toasts = use_toasts();
-    on_success(
-        move || resend.value().get(),
-        move || {
-            toasts.show("Invitation sent again: the earlier link no longer works.");
-            refresh.bump();
-        },
-    );
-    on_success(
-        move || revoke.value().get(),
-        move || {
-            toasts.show("Invitation withdrawn.");
-            refresh.bump();
-        },
-    );
+    resend.on_success(move |_| {
+        toasts.show("Invitation sent again: the earlier link no longer works.");
+        refresh.bump();
+    });
+    revoke.on_success(move |_| {
+        toasts.show("Invitation withdrawn.");
+        refresh.bump();
+    });
     let id = item.id;
     let confirm = Confirm::new();
     let dialog_id = format!("revoke-invitation-{id}");
