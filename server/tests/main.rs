@@ -22,6 +22,7 @@ mod isolation;
 mod lifecycle;
 mod password_reset;
 mod profile;
+mod schema;
 mod teams;
 mod tree;
 mod tree_moves;

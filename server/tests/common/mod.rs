@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod catalog;
 pub mod mail;
 pub mod smtp;
 
