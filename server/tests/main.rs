@@ -20,6 +20,7 @@ mod hardening;
 mod invitations;
 mod isolation;
 mod lifecycle;
+mod multi_server;
 mod password_reset;
 mod profile;
 mod schema;
