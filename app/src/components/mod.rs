@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface.
 
+pub mod auth_card;
 pub mod breadcrumbs;
 pub mod create_by_name;
 pub mod feedback;
@@ -12,6 +13,7 @@ pub mod node_section;
 pub mod refresh;
 pub mod tree;
 
+pub use auth_card::{AuthCard, NewPasswordFields};
 pub use breadcrumbs::Breadcrumbs;
 pub use create_by_name::CreateByNameForm;
 pub use feedback::{
@@ -19,7 +21,7 @@ pub use feedback::{
     use_toasts,
 };
 pub use field::{Field, FieldValue};
-pub use form::{Alert, on_success};
+pub use form::{Alert, SetCheckbox, on_success};
 pub use layout::{AdminLayout, use_session};
 pub use member_list::{MemberList, person_view};
 pub use node_frame::{

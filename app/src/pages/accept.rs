@@ -3,7 +3,7 @@
 
 use crate::{
     api::invitations::{AcceptInvitation, get_invitation},
-    components::{AfterAction, Alert, Field},
+    components::{AfterAction, Alert, AuthCard, NewPasswordFields},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,36 +20,30 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let password_error = action.field_error("password");
     view! {
         <Title text="Accept your invitation · Roster"/>
-        <main id="main" class="auth-page">
-            <div class="auth-card">
-                <p class="brand brand-large">"Roster"</p>
-                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match preview.await {
-                            Ok(p) => view! {
-                                <h1>{format!("Welcome, {}", p.first_name)}</h1>
-                                <p class="lead">
-                                    {format!("{} invited you to {} ({}). Choose a password to finish setting up your account for {}.",
-                                        p.invited_by, p.node_name, p.agency_name, p.email)}
-                                </p>
-                                <ActionForm action=action attr:class="form" attr:novalidate=true>
-                                    <Alert message=alert/>
-                                    <input type="hidden" name="token" value=token()/>
-                                    <input type="text" name="username" autocomplete="username" value=p.email.clone() hidden/>
-                                    <Field name="password" label="Choose a password" kind="password" autocomplete="new-password"
-                                        hint="At least 8 characters; common passwords are refused." required=true error=password_error/>
-                                    <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Accept and sign in"</button>
-                                </ActionForm>
-                            }.into_any(),
-                            Err(e) => view! {
-                                <h1>"This invitation link does not work"</h1>
-                                <p class="alert alert-error" role="alert" data-testid="invitation-error">{e.to_string()}</p>
-                                <p><a href="/sign-in">"Go to sign in"</a></p>
-                            }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </div>
-        </main>
+        <AuthCard>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match preview.await {
+                        Ok(p) => view! {
+                            <h1>{format!("Welcome, {}", p.first_name)}</h1>
+                            <p class="lead">
+                                {format!("{} invited you to {} ({}). Choose a password to finish setting up your account for {}.",
+                                    p.invited_by, p.node_name, p.agency_name, p.email)}
+                            </p>
+                            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                                <Alert message=alert/>
+                                <NewPasswordFields token=token() email=p.email.clone() label="Choose a password" error=password_error/>
+                                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Accept and sign in"</button>
+                            </ActionForm>
+                        }.into_any(),
+                        Err(e) => view! {
+                            <h1>"This invitation link does not work"</h1>
+                            <p class="alert alert-error" role="alert" data-testid="invitation-error">{e.to_string()}</p>
+                            <p><a href="/sign-in">"Go to sign in"</a></p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </AuthCard>
     }
 }

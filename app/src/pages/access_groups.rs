@@ -14,7 +14,7 @@ use crate::{
     },
     components::{
         AdminLayout, AfterAction, Alert, ConfirmButton, CreateByNameForm, Field, MemberList,
-        NodeSection, use_refresh, use_toasts,
+        NodeSection, SetCheckbox, use_refresh, use_toasts,
     },
     domain::{NodeId, NodeKind, Permission, UserId, phone::display_phone},
     error::AppError,
@@ -224,18 +224,8 @@ fn GroupBlock(
                             {if numbers.is_empty() {
                                 view! { <p class="empty">"Add tracking numbers first."</p> }.into_any()
                             } else {
-                                numbers.iter().map(|n| {
-                                    let id = n.id;
-                                    view! {
-                                        <label class="check">
-                                            <input type="checkbox" prop:checked=move || ticked.with(|t| t.contains(&id))
-                                                on:change=move |ev| {
-                                                    let on = event_target_checked(&ev);
-                                                    ticked.update(|t| { if on { t.insert(id); } else { t.remove(&id); } });
-                                                }/>
-                                            " "{format!("{} ({})", display_phone(&n.number), n.name)}
-                                        </label>
-                                    }
+                                numbers.iter().map(|n| view! {
+                                    <SetCheckbox set=ticked item=n.id label=format!("{} ({})", display_phone(&n.number), n.name)/>
                                 }).collect_view().into_any()
                             }}
                         </fieldset>

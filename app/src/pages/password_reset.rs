@@ -5,7 +5,7 @@ use crate::{
     api::password_reset::{
         RESET_REQUESTED, RequestPasswordReset, ResetPassword, get_password_reset,
     },
-    components::{AfterAction, Alert, Field},
+    components::{AfterAction, Alert, AuthCard, Field, NewPasswordFields},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -61,25 +61,22 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let alert = form_alert(action, "email", request_error);
     view! {
         <Title text="Forgot your password? · Roster"/>
-        <main id="main" class="auth-page">
-            <div class="auth-card">
-                <p class="brand brand-large">"Roster"</p>
-                <h1>"Forgot your password?"</h1>
-                <Show when=sent fallback=move || view! {
-                    <p class="lead">"Enter the e-mail address you sign in with. We will send you a link to choose a new password."</p>
-                    <ActionForm action=action attr:class="form" attr:novalidate=true>
-                        <Alert message=alert/>
-                        <Field name="email" label="E-mail address" kind="email" autocomplete="username" required=true error=email_error/>
-                        <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
-                            {move || if action.pending().get() { "Sending…" } else { "Send me a link" }}
-                        </button>
-                    </ActionForm>
-                }>
-                    <p class="alert alert-ok" role="status" data-testid="reset-requested">{RESET_REQUESTED}</p>
-                </Show>
-                <p><a href="/sign-in">"Back to sign in"</a></p>
-            </div>
-        </main>
+        <AuthCard>
+            <h1>"Forgot your password?"</h1>
+            <Show when=sent fallback=move || view! {
+                <p class="lead">"Enter the e-mail address you sign in with. We will send you a link to choose a new password."</p>
+                <ActionForm action=action attr:class="form" attr:novalidate=true>
+                    <Alert message=alert/>
+                    <Field name="email" label="E-mail address" kind="email" autocomplete="username" required=true error=email_error/>
+                    <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Sending…" } else { "Send me a link" }}
+                    </button>
+                </ActionForm>
+            }>
+                <p class="alert alert-ok" role="status" data-testid="reset-requested">{RESET_REQUESTED}</p>
+            </Show>
+            <p><a href="/sign-in">"Back to sign in"</a></p>
+        </AuthCard>
     }
 }
 
@@ -94,33 +91,27 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let alert = form_alert(action, "password", reset_error);
     view! {
         <Title text="Choose a new password · Roster"/>
-        <main id="main" class="auth-page">
-            <div class="auth-card">
-                <p class="brand brand-large">"Roster"</p>
-                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match preview.await {
-                            Ok(p) => view! {
-                                <h1>"Choose a new password"</h1>
-                                <p class="lead">{format!("For {}. Setting it signs you out everywhere else.", p.email)}</p>
-                                <ActionForm action=action attr:class="form" attr:novalidate=true>
-                                    <Alert message=alert/>
-                                    <input type="hidden" name="token" value=token()/>
-                                    <input type="text" name="username" autocomplete="username" value=p.email.clone() hidden/>
-                                    <Field name="password" label="New password" kind="password" autocomplete="new-password"
-                                        hint="At least 8 characters; common passwords are refused." required=true error=password_error/>
-                                    <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Set password"</button>
-                                </ActionForm>
-                            }.into_any(),
-                            Err(e) => view! {
-                                <h1>"This link does not work"</h1>
-                                <p class="alert alert-error" role="alert" data-testid="reset-error">{e.to_string()}</p>
-                                <p><a href="/forgot-password">"Ask for a new link"</a>" · "<a href="/sign-in">"Go to sign in"</a></p>
-                            }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </div>
-        </main>
+        <AuthCard>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match preview.await {
+                        Ok(p) => view! {
+                            <h1>"Choose a new password"</h1>
+                            <p class="lead">{format!("For {}. Setting it signs you out everywhere else.", p.email)}</p>
+                            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                                <Alert message=alert/>
+                                <NewPasswordFields token=token() email=p.email.clone() label="New password" error=password_error/>
+                                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Set password"</button>
+                            </ActionForm>
+                        }.into_any(),
+                        Err(e) => view! {
+                            <h1>"This link does not work"</h1>
+                            <p class="alert alert-error" role="alert" data-testid="reset-error">{e.to_string()}</p>
+                            <p><a href="/forgot-password">"Ask for a new link"</a>" · "<a href="/sign-in">"Go to sign in"</a></p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </AuthCard>
     }
 }

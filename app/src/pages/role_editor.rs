@@ -3,7 +3,7 @@
 
 use crate::{
     api::roles::{DeleteRole, PermissionDiff, RoleSummary, SaveRole, preview_role_change},
-    components::{AfterAction, Alert, ConfirmDialog, ConfirmedForm, Field},
+    components::{AfterAction, Alert, ConfirmDialog, ConfirmedForm, Field, SetCheckbox},
     domain::{NodeId, Permission},
     pages::roles::by_area,
 };
@@ -83,19 +83,8 @@ pub fn RoleEditor(
                 {by_area().into_iter().map(|(area, perms)| view! {
                     <fieldset>
                         <legend>{area.label()}</legend>
-                        {perms.into_iter().map(|p| {
-                            let id = format!("perm-{}", p.key().replace(':', "-"));
-                            view! {
-                                <label class="check">
-                                    <input type="checkbox" id=id
-                                        prop:checked=move || checked.with(|c| c.contains(&p))
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            checked.update(|c| { if on { c.insert(p); } else { c.remove(&p); } });
-                                        }/>
-                                    " "{p.label()}
-                                </label>
-                            }
+                        {perms.into_iter().map(|p| view! {
+                            <SetCheckbox set=checked item=p label=p.label() id=format!("perm-{}", p.key().replace(':', "-"))/>
                         }).collect_view()}
                     </fieldset>
                 }).collect_view()}

@@ -3,7 +3,7 @@
 
 use crate::{
     api::setup::CompleteSetup,
-    components::{AfterAction, Alert, Field, use_session},
+    components::{AfterAction, Alert, AuthCard, Field, use_session},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,37 +36,34 @@ pub fn SetupPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <main id="main" class="auth-page">
-            <div class="auth-card auth-card-wide">
-                <p class="brand brand-large">"Roster"</p>
-                <h1>"Set up your agency"</h1>
-                <p class="lead">
-                    "Create the agency and its first administrator. The setup code is printed in "
-                    "the server log; it stops working once setup is done."
-                </p>
-                <ActionForm action=action attr:class="form" attr:novalidate=true>
-                    <Alert message=alert/>
-                    <Field name="code" label="Setup code" autocomplete="off" required=true error=field_error("code")/>
-                    <Field name="agency_name" label="Agency name" autocomplete="organization" required=true error=field_error("agency_name")/>
-                    <div class="field-row">
-                        <Field name="first_name" label="First name" autocomplete="given-name" required=true error=field_error("first_name")/>
-                        <Field name="last_name" label="Last name" autocomplete="family-name" required=true error=field_error("last_name")/>
-                    </div>
-                    <Field name="email" label="Your e-mail address" kind="email" autocomplete="username" required=true error=field_error("email")/>
-                    <Field
-                        name="password"
-                        label="Choose a password"
-                        kind="password"
-                        autocomplete="new-password"
-                        hint="At least 8 characters; common passwords are refused."
-                        required=true
-                        error=field_error("password")
-                    />
-                    <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Creating…" } else { "Create agency" }}
-                    </button>
-                </ActionForm>
-            </div>
-        </main>
+        <AuthCard wide=true>
+            <h1>"Set up your agency"</h1>
+            <p class="lead">
+                "Create the agency and its first administrator. The setup code is printed in "
+                "the server log; it stops working once setup is done."
+            </p>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <Alert message=alert/>
+                <Field name="code" label="Setup code" autocomplete="off" required=true error=field_error("code")/>
+                <Field name="agency_name" label="Agency name" autocomplete="organization" required=true error=field_error("agency_name")/>
+                <div class="field-row">
+                    <Field name="first_name" label="First name" autocomplete="given-name" required=true error=field_error("first_name")/>
+                    <Field name="last_name" label="Last name" autocomplete="family-name" required=true error=field_error("last_name")/>
+                </div>
+                <Field name="email" label="Your e-mail address" kind="email" autocomplete="username" required=true error=field_error("email")/>
+                <Field
+                    name="password"
+                    label="Choose a password"
+                    kind="password"
+                    autocomplete="new-password"
+                    hint="At least 8 characters; common passwords are refused."
+                    required=true
+                    error=field_error("password")
+                />
+                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Creating…" } else { "Create agency" }}
+                </button>
+            </ActionForm>
+        </AuthCard>
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::{
     api::auth::{SignIn, sign_in_message},
-    components::{AfterAction, Alert, use_session},
+    components::{AfterAction, Alert, AuthCard, Field, use_session},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,33 +32,18 @@ pub fn SignInPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <main id="main" class="auth-page">
-            <div class="auth-card">
-                <p class="brand brand-large">"Roster"</p>
-                <h1>"Sign in"</h1>
-                <ActionForm action=action attr:class="form" attr:novalidate=true>
-                    <Alert message=error/>
-                    <div class="field">
-                        <label for="email">"E-mail address"</label>
-                        <input id="email" name="email" type="email" autocomplete="username" required/>
-                    </div>
-                    <div class="field">
-                        <label for="password">"Password"</label>
-                        <input
-                            id="password"
-                            name="password"
-                            type="password"
-                            autocomplete="current-password"
-                            required
-                        />
-                    </div>
-                    {move || next().map(|n| view! { <input type="hidden" name="next" value=n/> })}
-                    <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                </ActionForm>
-                <p><a href="/forgot-password">"Forgot your password?"</a></p>
-            </div>
-        </main>
+        <AuthCard>
+            <h1>"Sign in"</h1>
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
+                <Alert message=error/>
+                <Field name="email" label="E-mail address" kind="email" autocomplete="username" required=true/>
+                <Field name="password" label="Password" kind="password" autocomplete="current-password" required=true/>
+                {move || next().map(|n| view! { <input type="hidden" name="next" value=n/> })}
+                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+            <p><a href="/forgot-password">"Forgot your password?"</a></p>
+        </AuthCard>
     }
 }

@@ -13,7 +13,7 @@ use crate::{
     },
     components::{
         AdminLayout, AfterAction, Alert, ConfirmButton, CreateByNameForm, MemberList, NodeSection,
-        person_view, use_refresh, use_toasts,
+        SetCheckbox, person_view, use_refresh, use_toasts,
     },
     domain::{NodeId, Permission, UserId},
     error::AppError,
@@ -184,19 +184,8 @@ fn VisibilitySection(
                             <legend>"May see the activities of"</legend>
                             {move || {
                                 let who = viewer.get().parse::<UserId>().ok();
-                                everyone.get_value().into_iter().filter(|p| Some(p.user_id) != who).map(|p| {
-                                    let id = p.user_id;
-                                    view! {
-                                        <label class="check">
-                                            <input type="checkbox"
-                                                prop:checked=move || ticked.with(|t| t.contains(&id))
-                                                on:change=move |ev| {
-                                                    let on = event_target_checked(&ev);
-                                                    ticked.update(|t| { if on { t.insert(id); } else { t.remove(&id); } });
-                                                }/>
-                                            " "{p.name.clone()}
-                                        </label>
-                                    }
+                                everyone.get_value().into_iter().filter(|p| Some(p.user_id) != who).map(|p| view! {
+                                    <SetCheckbox set=ticked item=p.user_id label=p.name/>
                                 }).collect_view()
                             }}
                             {move || subject_error.get().map(|m| view! { <p class="field-error">{m}</p> })}

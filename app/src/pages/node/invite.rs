@@ -8,7 +8,9 @@ use crate::{
         },
         members::grant_role,
     },
-    components::{AfterAction, Alert, Confirm, ConfirmDialog, Field, use_refresh, use_toasts},
+    components::{
+        AfterAction, Alert, Confirm, ConfirmDialog, Field, SetCheckbox, use_refresh, use_toasts,
+    },
     domain::{NodeId, RoleId, UserId, UserStatus},
     error::AppError,
 };
@@ -83,19 +85,8 @@ pub fn InviteForm(node: NodeId) -> impl IntoView {
                 <legend>"Roles here"</legend>
                 <Suspense>
                     {move || Suspend::new(async move {
-                        roles.await.map(|list| list.into_iter().map(|r| {
-                            let id = r.id;
-                            view! {
-                                <label class="check">
-                                    <input type="checkbox"
-                                        prop:checked=move || chosen.with(|c| c.contains(&id))
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            chosen.update(|c| { if on { c.insert(id); } else { c.remove(&id); } });
-                                        }/>
-                                    " "{r.name}
-                                </label>
-                            }
+                        roles.await.map(|list| list.into_iter().map(|r| view! {
+                            <SetCheckbox set=chosen item=r.id label=r.name/>
                         }).collect_view()).unwrap_or_default()
                     })}
                 </Suspense>

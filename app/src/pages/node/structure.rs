@@ -4,7 +4,9 @@
 use super::sections::use_sections;
 use crate::{
     api::nodes::{ArchiveNode, CreateNode, MoveNode, RenameNode},
-    components::{AfterAction, Alert, ConfirmDialog, ConfirmedForm, use_refresh, use_toasts},
+    components::{
+        AfterAction, Alert, ConfirmDialog, ConfirmedForm, Field, use_refresh, use_toasts,
+    },
     domain::NodeId,
 };
 use leptos::prelude::*;
@@ -25,10 +27,7 @@ pub fn CreateChildForm(parent: NodeId) -> impl IntoView {
     view! {
         <ActionForm action=action attr:class="form form-inline">
             <input type="hidden" name="parent_id" value=parent.to_string()/>
-            <div class="field">
-                <label for="new-child-name">"New account or sub-group"</label>
-                <input id="new-child-name" name="name" required maxlength="120"/>
-            </div>
+            <Field id="new-child-name" name="name" label="New account or sub-group" required=true maxlength=120/>
             <button type="submit" class="button button-primary" disabled=move || action.pending().get()>"Create"</button>
             <Alert message=action.error()/>
         </ActionForm>
@@ -42,10 +41,7 @@ pub fn RenameForm(node: NodeId, current: String) -> impl IntoView {
     view! {
         <ActionForm action=action attr:class="form form-inline">
             <input type="hidden" name="node_id" value=node.to_string()/>
-            <div class="field">
-                <label for="rename">"Name"</label>
-                <input id="rename" name="name" value=current required maxlength="120"/>
-            </div>
+            <Field id="rename" name="name" label="Name" value=current required=true maxlength=120/>
             <button type="submit" class="button" disabled=move || action.pending().get()>"Rename"</button>
             <Alert message=action.error()/>
         </ActionForm>
