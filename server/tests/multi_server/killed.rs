@@ -47,7 +47,7 @@ async fn progress(c: &Client, base: &str, batch: &str) -> Value {
     res.json().await.expect("json")
 }
 
-/// Polls `sql` (one integer) on `conn` until it is `want`, up to `secs` seconds.
+/// Polls `sql` (one integer) on `conn` until `want` holds for it, up to `secs` seconds.
 async fn until(conn: &mut PgConnection, sql: &str, want: impl Fn(i64) -> bool, secs: u64) -> i64 {
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
@@ -62,21 +62,23 @@ async fn until(conn: &mut PgConnection, sql: &str, want: impl Fn(i64) -> bool, s
 
 /// Rows the interrupted batch would write, table by table.
 async fn batch_rows(b: &TestApp, role: i64) -> Vec<(&'static str, i64)> {
-    let new = "email LIKE 'new%@example.com'";
     let checks = [
-        ("new people", format!("SELECT COUNT(*) FROM users WHERE {new}")),
+        ("new people", "SELECT COUNT(*) FROM users WHERE email LIKE 'new%@example.com'".into()),
         (
             "their invitations",
-            format!("SELECT COUNT(*) FROM invitations i JOIN users u ON u.id = i.user_id WHERE u.{new}"),
+            "SELECT COUNT(*) FROM invitations i JOIN users u ON u.id = i.user_id \
+             WHERE u.email LIKE 'new%@example.com'"
+                .into(),
         ),
-        ("their mail", "SELECT COUNT(*) FROM outbox WHERE to_address LIKE 'new%@example.com'".into()),
         (
-            "roles given",
-            format!("SELECT COUNT(*) FROM memberships WHERE role_id = {role}"),
+            "their mail",
+            "SELECT COUNT(*) FROM outbox WHERE to_address LIKE 'new%@example.com'".into(),
         ),
+        ("roles given", format!("SELECT COUNT(*) FROM memberships WHERE role_id = {role}")),
         (
             "audit entries",
-            "SELECT COUNT(*) FROM audit_log WHERE action IN ('user_invited', 'role_granted', 'bulk_added')"
+            "SELECT COUNT(*) FROM audit_log \
+             WHERE action IN ('user_invited', 'role_granted', 'bulk_added')"
                 .into(),
         ),
     ];
