@@ -1,9 +1,13 @@
 //! Call preferences: read by the person and by those who may see them; changed by the
 //! person (all but the administrators' flags) and by whoever manages them at every place
-//! they have, home account and roles (flags included; `server::person_access`). Also the agency's labels for the four custom fields.
+//! they have, home account and roles (flags included; `server::person_access`). Also the
+//! agency's labels for the four custom fields.
 
 use crate::{
-    domain::{NodeId, UserId, call_prefs::CallPreferences},
+    domain::{
+        NodeId, UserId,
+        call_prefs::{CallPreferences, CallPreferencesForm},
+    },
     error::AppError,
 };
 use leptos::prelude::*;
@@ -47,12 +51,13 @@ pub async fn get_call_preferences(user_id: UserId) -> Result<CallPreferencesView
 }
 
 /// Saves every preference at once. `version` is the one the form was filled from: if
-/// someone saved in between, nothing is written and the caller is told to reload. Every
-/// field is checked first; any problem refuses the whole save, with a message per field.
+/// someone saved in between, nothing is written and the caller is told to reload. The form
+/// is parsed first; any problem refuses the whole save, with a message per field (all of
+/// them at once).
 #[server(endpoint = "save_call_preferences", input = server_fn::codec::Json)]
 pub async fn save_call_preferences(
     user_id: UserId,
-    prefs: CallPreferences,
+    prefs: CallPreferencesForm,
     version: i64,
 ) -> Result<CallPreferencesView, AppError> {
     let caller = crate::server::auth::require()?;

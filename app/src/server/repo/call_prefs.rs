@@ -5,13 +5,15 @@
 use crate::domain::{
     NodeId, Permission, UserId,
     call_prefs::{
-        AdminFlags, AudioBitrate, CallPreferences, MissedCallEmail, SendCallsTo, TextWindow,
-        WeeklySchedule,
+        AdminFlags, CallPreferences, CallPreferencesForm, Days, MissedCallEmail, SendCallsTo,
+        TimeWindow, WeeklySchedule,
     },
     permission::PermissionSet,
 };
 use sqlx::AnyConnection;
 
+/// The columns, as stored: the preferences' form, one column per field (the schedule as
+/// its JSON), so what was saved reads back through the same parser.
 #[derive(sqlx::FromRow)]
 struct Row {
     send_calls_to: String,
@@ -38,50 +40,68 @@ struct Row {
     version: i64,
 }
 
-fn minutes(v: i64) -> u16 {
-    u16::try_from(v).unwrap_or(0)
+/// A stored number as the form's `u16`; out of range reads as a value the parser refuses.
+fn small(v: i64) -> u16 {
+    u16::try_from(v).unwrap_or(u16::MAX)
 }
 
-impl From<Row> for CallPreferences {
-    /// The CHECK constraints and the server's validation keep values within their types; a
-    /// value that still does not fit reads as the default rather than failing the page.
-    fn from(r: Row) -> Self {
-        let defaults = CallPreferences::defaults("");
-        let schedule = serde_json::from_str::<WeeklySchedule>(&r.schedule).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "unreadable stored schedule");
-            WeeklySchedule::default()
+impl Row {
+    /// The stored values as a form (NULL is blank). A column no type admits (the CHECK
+    /// constraints make that unlikely) becomes the form's default, with a warning.
+    fn into_form(self) -> CallPreferencesForm {
+        let stale = |column: &str, value: &str| {
+            tracing::warn!(column, value, "unreadable stored call preference; default used");
+        };
+        let send_calls_to = SendCallsTo::from_key(&self.send_calls_to).unwrap_or_else(|| {
+            stale("send_calls_to", &self.send_calls_to);
+            SendCallsTo::default()
         });
-        CallPreferences {
-            send_calls_to: SendCallsTo::from_key(&r.send_calls_to)
-                .unwrap_or(defaults.send_calls_to),
-            phone: r.phone.unwrap_or_default(),
-            email: r.email.unwrap_or_default(),
-            missed_call_email: MissedCallEmail::from_key(&r.missed_call_email)
-                .unwrap_or(defaults.missed_call_email),
-            dial_app_first: r.dial_app_first != 0,
-            call_waiting: r.call_waiting != 0,
-            audio_bitrate: u16::try_from(r.audio_bitrate)
-                .ok()
-                .and_then(AudioBitrate::from_kbps)
-                .unwrap_or_default()
-                .kbps(),
-            direct_dial_number: r.direct_dial_number.unwrap_or_default(),
-            direct_dial_extension: r.direct_dial_extension.unwrap_or_default(),
-            sip_address: r.sip_address.unwrap_or_default(),
+        let missed_call_email =
+            MissedCallEmail::from_key(&self.missed_call_email).unwrap_or_else(|| {
+                stale("missed_call_email", &self.missed_call_email);
+                MissedCallEmail::default()
+            });
+        let schedule = serde_json::from_str::<Days>(&self.schedule).unwrap_or_else(|_| {
+            stale("schedule", &self.schedule);
+            WeeklySchedule::default().days().clone()
+        });
+        CallPreferencesForm {
+            send_calls_to,
+            phone: self.phone.unwrap_or_default(),
+            email: self.email.unwrap_or_default(),
+            missed_call_email,
+            dial_app_first: self.dial_app_first != 0,
+            call_waiting: self.call_waiting != 0,
+            audio_bitrate: small(self.audio_bitrate),
+            direct_dial_number: self.direct_dial_number.unwrap_or_default(),
+            direct_dial_extension: self.direct_dial_extension.unwrap_or_default(),
+            sip_address: self.sip_address.unwrap_or_default(),
             schedule,
-            text_window: TextWindow {
-                start: minutes(r.text_window_start),
-                end: minutes(r.text_window_end),
+            text_window: TimeWindow {
+                start: small(self.text_window_start),
+                end: small(self.text_window_end),
             },
             admin_flags: AdminFlags {
-                can_view_messages_tab: r.can_view_messages_tab != 0,
-                can_view_all_sms: r.can_view_all_sms != 0,
-                can_view_missed_calls: r.can_view_missed_calls != 0,
-                can_view_unassigned_recordings: r.can_view_unassigned_recordings != 0,
+                can_view_messages_tab: self.can_view_messages_tab != 0,
+                can_view_all_sms: self.can_view_all_sms != 0,
+                can_view_missed_calls: self.can_view_missed_calls != 0,
+                can_view_unassigned_recordings: self.can_view_unassigned_recordings != 0,
             },
-            custom_fields: [r.custom_1, r.custom_2, r.custom_3, r.custom_4],
+            custom_fields: [self.custom_1, self.custom_2, self.custom_3, self.custom_4],
         }
     }
+}
+
+/// Stored preferences, each field in its type. Every save was parsed, so they normally all
+/// parse again; a field that no longer does (checked under older rules or phone-number
+/// metadata) reads as its default, with a warning, rather than failing the page or losing
+/// the other fields. The person then sees the default there and saves what they want.
+fn read(row: Row) -> CallPreferences {
+    let (prefs, stale) = row.into_form().each_field();
+    if !stale.is_empty() {
+        tracing::warn!(problems = %stale, "stored call preferences no longer parse; defaults used");
+    }
+    prefs
 }
 
 const COLUMNS: &str = "send_calls_to, phone, email, missed_call_email, dial_app_first, \
@@ -103,48 +123,46 @@ pub async fn get(
     .await?;
     Ok(row.map(|r| {
         let version = r.version;
-        (r.into(), version)
+        (read(r), version)
     }))
 }
 
 /// `""` is stored as NULL.
-fn nullable(s: &str) -> Option<&str> {
+fn nullable(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// Binds the 21 columns of [`COLUMNS`], in order.
+/// Binds the 21 columns of [`COLUMNS`], in order, from the preferences' form (the stored
+/// text is the form's: E.164 numbers, the lower-cased address, the schedule's JSON).
 fn bind_all<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    p: &'q CallPreferences,
-    schedule: String,
+    p: &CallPreferences,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    let f = &p.admin_flags;
-    let [c1, c2, c3, c4] = &p.custom_fields;
-    q.bind(p.send_calls_to.key())
-        .bind(nullable(&p.phone))
-        .bind(nullable(&p.email))
-        .bind(p.missed_call_email.key())
-        .bind(i64::from(p.dial_app_first))
-        .bind(i64::from(p.call_waiting))
-        .bind(i64::from(p.audio_bitrate))
-        .bind(nullable(&p.direct_dial_number))
-        .bind(nullable(&p.direct_dial_extension))
-        .bind(nullable(&p.sip_address))
-        .bind(i64::from(p.text_window.start))
-        .bind(i64::from(p.text_window.end))
+    let f = CallPreferencesForm::from(p);
+    let flags = f.admin_flags;
+    let schedule = serde_json::to_string(&f.schedule).expect("a schedule always serialises");
+    let [c1, c2, c3, c4] = f.custom_fields;
+    q.bind(f.send_calls_to.key())
+        .bind(nullable(f.phone))
+        .bind(nullable(f.email))
+        .bind(f.missed_call_email.key())
+        .bind(i64::from(f.dial_app_first))
+        .bind(i64::from(f.call_waiting))
+        .bind(i64::from(f.audio_bitrate))
+        .bind(nullable(f.direct_dial_number))
+        .bind(nullable(f.direct_dial_extension))
+        .bind(nullable(f.sip_address))
+        .bind(i64::from(f.text_window.start))
+        .bind(i64::from(f.text_window.end))
         .bind(schedule)
-        .bind(i64::from(f.can_view_messages_tab))
-        .bind(i64::from(f.can_view_all_sms))
-        .bind(i64::from(f.can_view_missed_calls))
-        .bind(i64::from(f.can_view_unassigned_recordings))
-        .bind(c1.as_str())
-        .bind(c2.as_str())
-        .bind(c3.as_str())
-        .bind(c4.as_str())
-}
-
-fn schedule_json(p: &CallPreferences) -> String {
-    serde_json::to_string(&p.schedule).expect("a schedule always serialises")
+        .bind(i64::from(flags.can_view_messages_tab))
+        .bind(i64::from(flags.can_view_all_sms))
+        .bind(i64::from(flags.can_view_missed_calls))
+        .bind(i64::from(flags.can_view_unassigned_recordings))
+        .bind(c1)
+        .bind(c2)
+        .bind(c3)
+        .bind(c4)
 }
 
 /// Saves `p` for `user` if the stored version is still `version` (0: nothing stored yet).
@@ -163,11 +181,7 @@ pub async fn save(
             "INSERT INTO call_preferences ({COLUMNS}, user_id, updated_at, version) \
              VALUES ({values}, $22, $23, 1) ON CONFLICT (user_id) DO NOTHING"
         );
-        bind_all(sqlx::query(&sql), p, schedule_json(p))
-            .bind(user.0)
-            .bind(now)
-            .execute(conn)
-            .await?
+        bind_all(sqlx::query(&sql), p).bind(user.0).bind(now).execute(conn).await?
     } else {
         let set: Vec<String> =
             COLUMNS.split(", ").enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
@@ -176,12 +190,7 @@ pub async fn save(
              WHERE user_id = $23 AND version = $24",
             set.join(", ")
         );
-        bind_all(sqlx::query(&sql), p, schedule_json(p))
-            .bind(now)
-            .bind(user.0)
-            .bind(version)
-            .execute(conn)
-            .await?
+        bind_all(sqlx::query(&sql), p).bind(now).bind(user.0).bind(version).execute(conn).await?
     };
     Ok(done.rows_affected() == 1)
 }
