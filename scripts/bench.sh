@@ -124,6 +124,11 @@ while IFS='=' read -r key value; do seed[$key]=$value; done <"$seed_env"
 agency=${seed[agency]} person=${seed[person]}
 
 # ---------------------------------------------------------------- serving
+base="http://127.0.0.1:$port"
+if curl -s -o /dev/null --max-time 2 "$base/"; then
+  echo "something already answers on port $port: stop it or pass --port" >&2
+  exit 1
+fi
 mail_dir="$(mktemp -d)/mail"
 log="$out/server.log"
 say "Serving $database_url on 127.0.0.1:$port (log: $log)"
@@ -140,13 +145,16 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 300); do
+for _ in $(seq 1 600); do
   grep -q "is listening on" "$log" && break
   kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; echo "the server stopped" >&2; exit 1; }
   sleep 0.1
 done
-grep -q "is listening on" "$log" || { cat "$log" >&2; echo "the server did not start" >&2; exit 1; }
+grep -q "is listening on" "$log" || {
+  cat "$log" >&2
+  echo "the server did not say it was listening within a minute (log above)" >&2
+  exit 1
+}
 
 urlencode() {
   local s=$1 out="" c i
@@ -172,15 +180,26 @@ cookie=$(curl -sS -o /dev/null -D - -X POST -H 'Content-Type: application/x-www-
 reset_peak() { echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null || true; }
 peak_mib() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
-# Requests still queued in the server when wrk stops would slow the next scenario: wait until
-# it has used under 5% of a core for a second (at most two minutes).
+# Statements PostgreSQL is still running for the benchmark's database (none on SQLite, whose
+# work shows in the server's own CPU time).
+active_queries() {
+  if [ "$backend" = postgres ]; then
+    psql -At "$pg_admin" -c "SELECT count(*) FROM pg_stat_activity
+      WHERE datname = '$db_name' AND state = 'active' AND pid <> pg_backend_pid()"
+  else
+    echo 0
+  fi
+}
+# Requests still queued when wrk stops would slow the next scenario: wait until the server
+# has used under 5% of a core for a second and the database runs none of its statements (at
+# most three minutes).
 settle() {
   local before after
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 180); do
     before=$(cpu_ticks); sleep 1; after=$(cpu_ticks)
-    [ $((after - before)) -lt 5 ] && return 0
+    [ $((after - before)) -lt 5 ] && [ "$(active_queries)" = 0 ] && return 0
   done
-  echo "warning: the server was still busy after two minutes" >&2
+  echo "warning: the server or the database was still busy after three minutes" >&2
 }
 
 # Reads wrk's report: requests/s, p50 and p99 in ms, requests, non-2xx/3xx, socket errors.
@@ -236,12 +255,14 @@ order=(directory search person node roles static css)
 
 say "Page sizes (one request each, uncompressed)"
 declare -A size
+pages=()
 for name in "${order[@]}"; do
   read -r code bytes secs < <(curl -s -o /dev/null -H "Cookie: $cookie" \
     -w '%{http_code} %{size_download} %{time_total}\n' "$base${paths[$name]}")
   size[$name]=$bytes
-  awk -v n="$name" -v c="$code" -v b="$bytes" -v s="$secs" -v p="${paths[$name]}" \
-    'BEGIN { printf "  %-10s %s %9d bytes %7.1f ms  %s\n", n, c, b, s * 1000, p }' >&2
+  alone=$(awk -v s="$secs" 'BEGIN { printf "%.1f", s * 1000 }')
+  pages+=("| $name | \`${paths[$name]}\` | $code | $bytes | $alone |")
+  printf '  %-10s %s %9d bytes %7s ms  %s\n' "$name" "$code" "$bytes" "$alone" "${paths[$name]}" >&2
   [ "$code" = 200 ] || { echo "$name (${paths[$name]}) answered $code" >&2; exit 1; }
 done
 # The WASM as served: what a browser without, with gzip and with brotli downloads.
@@ -308,6 +329,12 @@ git diff --quiet HEAD -- "${sources[@]}" || commit="$commit + uncommitted change
   echo "| scenario | connections | requests/s | p50 ms | p99 ms | requests | errors | socket | page bytes | peak RSS MiB |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "Each page once, alone (uncompressed, as wrk reads them):"
+  echo
+  echo "| scenario | path | status | bytes | ms |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${pages[@]}"
   echo
   echo "Took $(($(date +%s) - started_at)) s."
 } >"$out/latest.md"
