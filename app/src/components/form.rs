@@ -1,7 +1,6 @@
 //! Form building blocks beside [`Field`](super::Field): the page-level alert, and a
 //! checkbox that puts one item in or out of a set.
 
-use crate::error::AppError;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -38,19 +37,4 @@ where
             " "{label}
         </label>
     }
-}
-
-/// Runs `then` each time the action's last call succeeded.
-///
-/// Kept only for the call preferences pages until their rewrite moves to
-/// [`AfterAction::on_success`](super::AfterAction::on_success), the one way for new code.
-pub fn on_success<T: 'static>(
-    value: impl Fn() -> Option<Result<T, AppError>> + 'static,
-    then: impl Fn() + 'static,
-) {
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = value() {
-            then();
-        }
-    });
 }

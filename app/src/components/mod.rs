@@ -21,7 +21,7 @@ pub use feedback::{
     use_toasts,
 };
 pub use field::{Field, FieldValue};
-pub use form::{Alert, SetCheckbox, on_success};
+pub use form::{Alert, SetCheckbox};
 pub use layout::{AdminLayout, use_session};
 pub use member_list::{MemberList, person_view};
 pub use node_frame::{

@@ -75,9 +75,14 @@ pub fn frame_header(heading: &'static str, d: &NodeDetail) -> impl IntoView + us
 
 /// The page when its node or data could not be loaded.
 pub fn frame_error(heading: &'static str, e: AppError) -> AnyView {
+    titled_frame_error(heading, heading, e)
+}
+
+/// [`frame_error`] for a page whose title is not its heading (the roles page's).
+pub fn titled_frame_error(title: &'static str, heading: &'static str, e: AppError) -> AnyView {
     answer_with_status(&e);
     view! {
-        <Title text=format!("{heading} · Roster")/>
+        <Title text=format!("{title} · Roster")/>
         <h1>{heading}</h1>
         <p class="alert alert-error" role="alert">{e.to_string()}</p>
     }

@@ -1,13 +1,16 @@
-//! The page of one node's section (contacts, call teams, teams, access control, roles, the
-//! audit log, bulk add): the node and the section's data in one resource, so the page waits
-//! on one fetch and shows one error; a refused page answers 403 or 404 with its heading and
-//! the reason.
+//! The page of one node's section (contacts, call teams, teams, access control, roles,
+//! bulk add): the node and the section's data in one resource, so the page waits on one
+//! fetch and shows one error; a refused page answers 403 or 404 with its heading and the
+//! reason.
+//!
+//! The audit log keeps a frame of its own: its filter form is drawn before (and without)
+//! the node, and the entries load apart, keyed on the filters.
 
 use crate::{
     api::nodes::{NodeDetail, get_node},
     components::{
         Refresh,
-        node_frame::{frame_error, frame_header, no_node, use_node_id},
+        node_frame::{frame_header, no_node, titled_frame_error, use_node_id},
     },
     domain::Permission,
     error::AppError,
@@ -24,10 +27,13 @@ use std::future::Future;
 pub fn NodeSection<T, Fut, V>(
     /// The section's name: the heading, the title, and the error page's heading.
     heading: &'static str,
-    /// Whether the frame draws the header; a page with a header of its own (bulk add, roles,
-    /// the audit log) draws it in `body`.
+    /// Whether the frame draws the header; a page with a header of its own (bulk add, roles)
+    /// draws it in `body`.
     #[prop(default = true)]
     header: bool,
+    /// The window title's first part, where it is not the heading.
+    #[prop(optional)]
+    title: Option<&'static str>,
     /// What the caller must be allowed at the node to open the page; checked before `load`
     /// (the server checks again).
     #[prop(optional)]
@@ -65,7 +71,7 @@ where
                         {header.then(|| frame_header(heading, &detail))}
                         {body.with_value(|body| body(detail, data))}
                     }.into_any(),
-                    Err(e) => frame_error(heading, e),
+                    Err(e) => titled_frame_error(title.unwrap_or(heading), heading, e),
                 }
             })}
         </Transition>

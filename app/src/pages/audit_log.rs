@@ -1,14 +1,13 @@
 //! `/nodes/:id/audit`: the audit log of a node and everything below it. The filters are a
 //! plain GET form, so every view is a link and works without JavaScript.
+//!
+//! Not a `NodeSection`: the filter form is drawn before (and without) the node, and the
+//! entries load on their own, keyed on the filters.
 
 use crate::{
-    api::{
-        audit_log::{AuditFilter, AuditPage, list_audit_log},
-        nodes::NodeDetail,
-    },
-    components::{AdminLayout, Breadcrumbs, NodeSection, answer_with_status, no_node, use_node_id},
+    api::audit_log::{AuditFilter, AuditPage, list_audit_log},
+    components::{AdminLayout, Breadcrumbs, answer_with_status, no_node, node_detail, use_node_id},
     domain::audit,
-    error::AppError,
     format::percent_encode,
 };
 use leptos::prelude::*;
@@ -67,50 +66,41 @@ fn AuditLogView() -> impl IntoView {
             list_audit_log(node, filter, before).await
         },
     );
-    // The frame loads the node alone; the entries have their own resource, keyed on the
-    // filters, so filtering reloads the list and not the page.
+    let detail = node_detail(node_id);
     view! {
-        <NodeSection heading="Audit log" header=false load=|_| async { Ok(()) }
-            body=move |d, ()| view! { <AuditLogBody detail=d page=page filter=Signal::derive(filter)/> }/>
-    }
-}
-
-#[component]
-fn AuditLogBody(
-    detail: NodeDetail,
-    page: Resource<Result<AuditPage, AppError>>,
-    filter: Signal<AuditFilter>,
-) -> impl IntoView {
-    view! {
-        <Breadcrumbs ancestors=detail.ancestors node=detail.node here="Audit log"/>
+        <Suspense fallback=|| view! { <nav aria-label="Breadcrumb" class="breadcrumbs"></nav> }>
+            {move || Suspend::new(async move {
+                detail.await.ok().map(|d| view! { <Breadcrumbs ancestors=d.ancestors node=d.node here="Audit log"/> })
+            })}
+        </Suspense>
         <h1>"Audit log"</h1>
         <p class="lead">"Who did what, here and in every account below. Entries cannot be changed or removed."</p>
         <form method="get" class="form filters" role="search" aria-label="Filter the audit log">
             <div class="field-row">
                 <div class="field">
                     <label for="actor">"Done by"</label>
-                    <input id="actor" name="actor" value=move || filter.get().actor placeholder="Start of a name"/>
+                    <input id="actor" name="actor" value=move || filter().actor placeholder="Start of a name"/>
                 </div>
                 <div class="field">
                     <label for="target">"Person concerned"</label>
-                    <input id="target" name="target" value=move || filter.get().target placeholder="Start of a name"/>
+                    <input id="target" name="target" value=move || filter().target placeholder="Start of a name"/>
                 </div>
                 <div class="field">
                     <label for="action">"Action"</label>
                     <select id="action" name="action">
-                        <option value="" selected=move || filter.get().action.is_empty()>"Any action"</option>
+                        <option value="" selected=move || filter().action.is_empty()>"Any action"</option>
                         {audit::ACTIONS.iter().map(|(key, label)| view! {
-                            <option value=*key selected=move || filter.get().action == *key>{*label}</option>
+                            <option value=*key selected=move || filter().action == *key>{*label}</option>
                         }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="from">"From"</label>
-                    <input id="from" name="from" type="date" value=move || filter.get().from/>
+                    <input id="from" name="from" type="date" value=move || filter().from/>
                 </div>
                 <div class="field">
                     <label for="until">"Until"</label>
-                    <input id="until" name="until" type="date" value=move || filter.get().until/>
+                    <input id="until" name="until" type="date" value=move || filter().until/>
                 </div>
             </div>
             <button type="submit" class="button">"Filter"</button>
@@ -120,8 +110,9 @@ fn AuditLogBody(
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <Entries page=p filter=filter.get()/> }.into_any(),
+                    Ok(p) => view! { <Entries page=p filter=filter()/> }.into_any(),
                     Err(e) => {
+                        // Refused: the same page, answered 403 or 404.
                         answer_with_status(&e);
                         view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any()
                     }

@@ -41,7 +41,7 @@ fn RolesView() -> impl IntoView {
     // Saving and deleting load the page again, so the list is fetched once per page. The
     // choice is read here, in the frame's content, so choosing another role redraws it.
     view! {
-        <NodeSection heading="Roles and permissions" header=false load=|d: NodeDetail| list_roles(d.node.id)
+        <NodeSection heading="Roles and permissions" title="Roles" header=false load=|d: NodeDetail| list_roles(d.node.id)
             body=move |detail, list| view! { <RolesBody detail=detail list=list chosen=selected() holders=holders/> }/>
     }
 }
