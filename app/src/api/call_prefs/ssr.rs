@@ -1,5 +1,5 @@
 //! The server side of call preferences (this file) and of the agency's custom field labels
-//! (`agency`); what a save changed, for the audit log, is `audit`.
+//! (`agency`); what a save changed, in the audit log's words, is `audit_diff`.
 
 use super::CallPreferencesView;
 use crate::{
