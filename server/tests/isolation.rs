@@ -24,367 +24,33 @@
 //! functions (a person's roles, a role's holders, a person) hide what is out of reach.
 //!
 //! **What is asserted** for every case: the status (200 when allowed; 403 or 404 when
-//! refused; the rule's own 409 or 422 where a rule refuses); a snapshot of every table a
-//! function could change (nodes, closure, memberships, roles, users, invitations, queued
-//! mail, audit log) unchanged after a refusal and after any read, and only the declared
-//! tables changed by an allowed change; allowed lists equal to exactly what the model lets
+//! refused; the rule's own 409 or 422 where a rule refuses); a snapshot of every table of the
+//! schema (isolation/snapshot.rs: every row, or the number of rows where a table changes on
+//! its own) unchanged after a refusal and after any read, and only the declared tables
+//! changed by an allowed change; allowed lists equal to exactly what the model lets
 //! the caller see; and no answer, allowed or refused, containing the name of anything (node,
 //! person, role) belonging to a node neither at/below G nor above it. Every change is undone
-//! before the next case.
+//! before the next case, row by row.
 //!
-//! A registered server function missing from [`TABLE`] fails the suite: add its cases there,
-//! or list it in [`EXEMPT`] with the reason.
+//! A registered server function missing from [`TABLE`] (isolation/entries.rs) fails the
+//! suite: add its cases there, or list it in [`EXEMPT`] with the reason. So does a table of
+//! the schema the snapshot does not cover ([`snapshot::COVER`]).
 
 mod cases;
+mod entries;
 mod fixture;
 mod phantom;
+mod snapshot;
 mod teams_cases;
 
-use crate::common::Backend;
+use crate::common::{Backend, catalog};
 use app::domain::{BuiltinRole, Permission as P, permission::PermissionSet, role_rules::beyond};
-use cases::Kind::{self, Teams as T};
+use cases::Kind;
+use entries::{At, EXEMPT, Entry, Scope, TABLE};
 use fixture::{Caller, Node, Position, Table, World};
 use reqwest::StatusCode;
+use snapshot::Cover;
 use std::{collections::BTreeSet, time::Instant};
-use teams_cases::TeamsKind as K;
-
-/// Registered endpoints without cases, and why.
-const EXEMPT: &[(&str, &str)] = &[
-    ("/api/sign_in", "public; acts on the caller's own session (tests/foundation.rs)"),
-    ("/api/sign_out", "public; ends the caller's own session (tests/foundation.rs)"),
-    ("/api/get_session", "public; the caller's own session (tests/foundation.rs)"),
-    ("/api/complete_setup", "public; closed once an agency exists (tests/foundation.rs)"),
-    ("/api/get_invitation", "public; the link's token is the credential (tests/invitations.rs)"),
-    ("/api/accept_invitation", "public; the link's token is the credential (tests/invitations.rs)"),
-    ("/api/change_password", "the caller's own password only; no ids taken (tests/account.rs)"),
-    ("/api/list_my_sessions", "the caller's own sessions only; no ids taken (tests/account.rs)"),
-    ("/api/end_my_session", "matches the caller's own sessions only (tests/account.rs)"),
-    (
-        "/api/request_password_reset",
-        "public; same answer for every address (tests/password_reset.rs)",
-    ),
-    (
-        "/api/get_password_reset",
-        "public; the link's token is the credential (tests/password_reset.rs)",
-    ),
-    ("/api/reset_password", "public; the link's token is the credential (tests/password_reset.rs)"),
-];
-
-/// Where a permission is needed, relative to the case's target node.
-#[derive(Clone, Copy, Debug)]
-enum At {
-    Target,
-    /// The target's parent (the agency itself for the agency, where the server checks it).
-    ParentOfTarget,
-    /// The root of the target's agency.
-    AgencyOfTarget,
-    /// The caller's grant node (or a node made for the case just below it).
-    Grant,
-    /// The root of the caller's own agency.
-    AgencyOfCaller,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scope {
-    /// Run for every position of the target.
-    Target,
-    /// No target: once per caller.
-    Caller,
-}
-
-struct Entry {
-    path: &'static str,
-    kind: Kind,
-    scope: Scope,
-    /// Every permission the call needs, and where.
-    needs: &'static [(P, At)],
-    /// What an allowed call may change.
-    touches: &'static [Table],
-}
-
-const fn entry(
-    path: &'static str,
-    kind: Kind,
-    needs: &'static [(P, At)],
-    touches: &'static [Table],
-) -> Entry {
-    Entry { path, kind, scope: Scope::Target, needs, touches }
-}
-
-const NODES: &[Table] = &[Table::Nodes];
-const MEMBERS: &[Table] = &[Table::Memberships];
-const ROLES: &[Table] = &[Table::Roles];
-const USERS: &[Table] = &[Table::Users];
-const READ: &[Table] = &[];
-const CONTACTS: &[Table] = &[Table::Contacts];
-const CALL_TEAMS: &[Table] = &[Table::CallTeams];
-const TEAMS: &[Table] = &[Table::Teams];
-const NUMBERS: &[Table] = &[Table::TrackingNumbers];
-const GROUPS: &[Table] = &[Table::AccessGroups];
-const CALL_TEAMS_AT_TARGET: &[(P, At)] = &[(P::ManageCallTeams, At::Target)];
-const CALL_TEAMS_AT_GRANT: &[(P, At)] = &[(P::ManageCallTeams, At::Grant)];
-const SETTINGS_AT_TARGET: &[(P, At)] = &[(P::ManageAccountSettings, At::Target)];
-
-/// Every server function with its cases: what it needs, and what it may change.
-const TABLE: &[Entry] = &[
-    // Contacts, call teams, teams, activity visibility, tracking numbers and access-control
-    // groups (isolation/teams_cases.rs, with their own rules).
-    entry("/api/list_contacts", T(K::ListContacts), &[(P::ViewAccount, At::Target)], READ),
-    entry("/api/create_contact", T(K::CreateContact), CALL_TEAMS_AT_TARGET, CONTACTS),
-    entry("/api/update_contact", T(K::UpdateContact), CALL_TEAMS_AT_TARGET, CONTACTS),
-    entry("/api/update_contact", T(K::UpdateContactViaGrant), CALL_TEAMS_AT_GRANT, CONTACTS),
-    entry("/api/delete_contact", T(K::DeleteContact), CALL_TEAMS_AT_TARGET, CONTACTS),
-    entry("/api/list_call_teams", T(K::ListCallTeams), &[(P::ViewAccount, At::Target)], READ),
-    entry("/api/create_call_team", T(K::CreateCallTeam), CALL_TEAMS_AT_TARGET, CALL_TEAMS),
-    entry("/api/rename_call_team", T(K::RenameCallTeam), CALL_TEAMS_AT_TARGET, CALL_TEAMS),
-    entry(
-        "/api/set_call_team_missed_call_emails",
-        T(K::SetCallTeamMissedCalls),
-        CALL_TEAMS_AT_TARGET,
-        CALL_TEAMS,
-    ),
-    entry("/api/delete_call_team", T(K::DeleteCallTeam), CALL_TEAMS_AT_TARGET, CALL_TEAMS),
-    entry("/api/set_call_team_members", T(K::SetCallTeamMembers), CALL_TEAMS_AT_TARGET, CALL_TEAMS),
-    entry("/api/set_call_team_members", T(K::SetCallTeamPerson), CALL_TEAMS_AT_GRANT, CALL_TEAMS),
-    entry("/api/set_call_team_members", T(K::SetCallTeamContact), CALL_TEAMS_AT_GRANT, CALL_TEAMS),
-    entry("/api/list_teams", T(K::ListTeams), &[(P::ViewUsers, At::Target)], READ),
-    entry("/api/create_team", T(K::CreateTeam), &[(P::ManageUsers, At::Target)], TEAMS),
-    entry("/api/delete_team", T(K::DeleteTeam), &[(P::ManageUsers, At::Target)], TEAMS),
-    entry("/api/set_team_members", T(K::SetTeamMembers), &[(P::ManageUsers, At::Target)], TEAMS),
-    entry("/api/set_team_members", T(K::SetTeamPerson), &[(P::ManageUsers, At::Grant)], TEAMS),
-    entry(
-        "/api/list_activity_visibility",
-        T(K::ListActivityVisibility),
-        &[(P::ViewUsers, At::Target)],
-        READ,
-    ),
-    entry(
-        "/api/set_activity_visibility",
-        T(K::SetActivityVisibility),
-        &[(P::ManageUsers, At::Target)],
-        &[Table::ActivityVisibility],
-    ),
-    entry("/api/list_member_candidates", T(K::CandidatesCallTeam), CALL_TEAMS_AT_TARGET, READ),
-    entry(
-        "/api/list_member_candidates",
-        T(K::CandidatesTeam),
-        &[(P::ManageUsers, At::Target)],
-        READ,
-    ),
-    entry("/api/list_member_candidates", T(K::CandidatesAccessGroup), SETTINGS_AT_TARGET, READ),
-    entry(
-        "/api/list_tracking_numbers",
-        T(K::ListTrackingNumbers),
-        &[(P::ViewAccount, At::Target)],
-        READ,
-    ),
-    entry("/api/create_tracking_number", T(K::CreateTrackingNumber), SETTINGS_AT_TARGET, NUMBERS),
-    entry("/api/delete_tracking_number", T(K::DeleteTrackingNumber), SETTINGS_AT_TARGET, NUMBERS),
-    entry("/api/list_access_groups", T(K::ListAccessGroups), &[(P::ViewAccount, At::Target)], READ),
-    entry("/api/create_access_group", T(K::CreateAccessGroup), SETTINGS_AT_TARGET, GROUPS),
-    entry("/api/delete_access_group", T(K::DeleteAccessGroup), SETTINGS_AT_TARGET, GROUPS),
-    entry("/api/set_access_group_numbers", T(K::SetAccessGroupNumbers), SETTINGS_AT_TARGET, GROUPS),
-    entry("/api/set_access_group_members", T(K::SetAccessGroupMembers), SETTINGS_AT_TARGET, GROUPS),
-    entry(
-        "/api/set_access_group_members",
-        T(K::SetAccessGroupPerson),
-        &[(P::ManageAccountSettings, At::Grant)],
-        GROUPS,
-    ),
-    // Filters rather than refuses, as a person's roles do.
-    entry("/api/list_user_teams_and_groups", T(K::ListUserTeams), &[], READ),
-    entry("/api/get_node", Kind::GetNode, &[(P::ViewAccount, At::Target)], READ),
-    entry("/api/get_tree", Kind::GetTree, &[(P::ViewAccount, At::Target)], READ),
-    entry("/api/list_node_members", Kind::ListNodeMembers, &[(P::ViewUsers, At::Target)], READ),
-    entry("/api/list_roles", Kind::ListRoles, &[(P::ViewUsers, At::Target)], READ),
-    entry("/api/list_agency_users", Kind::ListAgencyUsers, &[(P::ManageUsers, At::Target)], READ),
-    entry("/api/create_node", Kind::CreateNode, &[(P::ManageSubAccounts, At::Target)], NODES),
-    entry("/api/rename_node", Kind::RenameNode, &[(P::ManageAccountSettings, At::Target)], NODES),
-    // A move needs the right where the node is (at its parent), not at the node itself.
-    entry(
-        "/api/move_node",
-        Kind::MoveTarget,
-        &[(P::ManageSubAccounts, At::ParentOfTarget), (P::ManageSubAccounts, At::Grant)],
-        NODES,
-    ),
-    entry(
-        "/api/move_node",
-        Kind::MoveInto,
-        &[(P::ManageSubAccounts, At::Grant), (P::ManageSubAccounts, At::Target)],
-        NODES,
-    ),
-    entry(
-        "/api/archive_node",
-        Kind::ArchiveNode,
-        &[(P::ManageSubAccounts, At::ParentOfTarget)],
-        NODES,
-    ),
-    entry(
-        "/api/grant_role",
-        Kind::GrantRole(BuiltinRole::CallAgent),
-        &[(P::ManageUsers, At::Target)],
-        MEMBERS,
-    ),
-    entry(
-        "/api/grant_role",
-        Kind::GrantRole(BuiltinRole::Administrator),
-        &[(P::ManageUsers, At::Target)],
-        MEMBERS,
-    ),
-    entry(
-        "/api/grant_role",
-        Kind::GrantRole(BuiltinRole::AgencyBillingManager),
-        &[(P::ManageUsers, At::Target)],
-        MEMBERS,
-    ),
-    entry("/api/grant_role", Kind::GrantPerson, &[(P::ManageUsers, At::Grant)], MEMBERS),
-    entry("/api/revoke_role", Kind::RevokeAtTarget, &[(P::ManageUsers, At::Target)], MEMBERS),
-    entry("/api/revoke_role", Kind::RevokeAtGrant, &[(P::ManageUsers, At::Grant)], MEMBERS),
-    // Filters rather than refuses: what is out of reach is left out (see `rules`).
-    entry("/api/list_user_roles", Kind::ListUserRoles, &[], READ),
-    entry("/api/get_user", Kind::GetUser, &[], READ),
-    entry("/api/get_role", Kind::GetRole, &[], READ),
-    entry("/api/save_role", Kind::SaveRoleCreate, &[(P::ManageRoles, At::Target)], ROLES),
-    entry("/api/save_role", Kind::SaveRoleUpdate, &[(P::ManageRoles, At::AgencyOfCaller)], ROLES),
-    entry(
-        "/api/preview_role_change",
-        Kind::PreviewRoleChange,
-        &[(P::ManageRoles, At::AgencyOfTarget)],
-        READ,
-    ),
-    entry(
-        "/api/delete_role",
-        Kind::DeleteRole,
-        &[(P::ManageRoles, At::AgencyOfTarget)],
-        &[Table::Roles, Table::Memberships],
-    ),
-    entry(
-        "/api/invite_user",
-        Kind::InviteUser,
-        &[(P::ManageUsers, At::Target)],
-        &[Table::Users, Table::Invitations, Table::Outbox],
-    ),
-    entry("/api/invite_user", Kind::InvitePerson, &[(P::ManageUsers, At::Grant)], READ),
-    entry("/api/list_invitations", Kind::ListInvitations, &[(P::ViewUsers, At::Target)], READ),
-    entry(
-        "/api/resend_invitation",
-        Kind::ResendInvitation,
-        &[(P::ManageUsers, At::Target)],
-        &[Table::Invitations, Table::Outbox],
-    ),
-    entry(
-        "/api/revoke_invitation",
-        Kind::RevokeInvitation,
-        &[(P::ManageUsers, At::Target)],
-        &[Table::Invitations],
-    ),
-    entry("/api/list_directory", Kind::ListDirectory, &[(P::ViewUsers, At::Target)], READ),
-    // Each person is then handled as by `grant_role` (see `cases::check_allowed`).
-    entry("/api/apply_to_users", Kind::BulkAddRole, &[(P::ManageUsers, At::Target)], MEMBERS),
-    entry(
-        "/api/apply_to_users",
-        Kind::BulkAddRoleToPerson,
-        &[(P::ManageUsers, At::Grant)],
-        MEMBERS,
-    ),
-    Entry {
-        path: "/api/list_entry_points",
-        kind: Kind::ListEntryPoints,
-        scope: Scope::Caller,
-        needs: &[],
-        touches: READ,
-    },
-    Entry {
-        path: "/api/list_reachable_nodes",
-        kind: Kind::ListReachableNodes,
-        scope: Scope::Caller,
-        needs: &[],
-        touches: READ,
-    },
-    entry("/api/get_profile", Kind::GetProfile, &[], READ),
-    entry(
-        "/api/update_profile",
-        Kind::UpdateProfile,
-        &[(P::ManageUsers, At::Target)],
-        &[Table::Users],
-    ),
-    Entry {
-        path: "/api/list_time_zones",
-        kind: Kind::ListTimeZones,
-        scope: Scope::Caller,
-        needs: &[],
-        touches: READ,
-    },
-    entry("/api/list_audit_log", Kind::ListAuditLog, &[(P::ViewAuditLog, At::Target)], READ),
-    // A status is changed by someone managing users at the person's home and wherever they
-    // hold a role: for the person at `t`, all at `t` (and, with a role above, there too).
-    entry("/api/suspend_user", Kind::SuspendUser, &[(P::ManageUsers, At::Target)], USERS),
-    entry(
-        "/api/suspend_user",
-        Kind::SuspendHeldAbove,
-        &[(P::ManageUsers, At::Target), (P::ManageUsers, At::ParentOfTarget)],
-        USERS,
-    ),
-    entry("/api/reactivate_user", Kind::ReactivateUser, &[(P::ManageUsers, At::Target)], USERS),
-    entry("/api/disable_user", Kind::DisableUser, &[(P::ManageUsers, At::Target)], USERS),
-    entry(
-        "/api/reinvite_user",
-        Kind::ReinviteUser,
-        &[(P::ManageUsers, At::Target)],
-        &[Table::Users, Table::Outbox],
-    ),
-    entry(
-        "/api/delete_user",
-        Kind::DeleteUser,
-        &[(P::ManageUsers, At::Target)],
-        &[Table::Users, Table::Memberships, Table::Invitations],
-    ),
-    entry("/api/list_disabled_users", Kind::ListDisabledUsers, &[(P::ViewUsers, At::Target)], READ),
-    // Bulk add: each line as the single flows (`cases::check_allowed` checks each outcome).
-    entry("/api/preview_bulk_add", Kind::BulkAddPreview, &[(P::ManageUsers, At::Target)], READ),
-    entry(
-        "/api/preview_bulk_add",
-        Kind::BulkAddPreviewPerson,
-        &[(P::ManageUsers, At::Grant)],
-        READ,
-    ),
-    entry(
-        "/api/commit_bulk_add",
-        Kind::BulkAddCommit,
-        &[(P::ManageUsers, At::Target)],
-        &[Table::Users, Table::Invitations, Table::Outbox, Table::Memberships],
-    ),
-    entry(
-        "/api/commit_bulk_add",
-        Kind::BulkAddCommitPerson,
-        &[(P::ManageUsers, At::Grant)],
-        &[Table::Outbox, Table::Memberships],
-    ),
-    // Only the caller's own batches, whoever asks.
-    Entry {
-        path: "/api/bulk_add_progress",
-        kind: Kind::BulkAddProgress,
-        scope: Scope::Caller,
-        needs: &[],
-        touches: READ,
-    },
-    // Seen as the person is (see `rules`); changed by whoever manages users at their home.
-    entry("/api/get_call_preferences", Kind::GetCallPreferences, &[], READ),
-    entry(
-        "/api/save_call_preferences",
-        Kind::SaveCallPreferences,
-        &[(P::ManageUsers, At::Target)],
-        &[Table::CallPreferences],
-    ),
-    // Read by anyone viewing some account of the agency (see `rules`).
-    entry("/api/get_agency_settings", Kind::GetAgencySettings, &[], READ),
-    entry(
-        "/api/save_agency_settings",
-        Kind::SaveAgencySettings,
-        &[(P::ManageAccountSettings, At::AgencyOfTarget)],
-        &[Table::AgencySettings],
-    ),
-];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Expect {
@@ -500,6 +166,39 @@ fn every_registered_server_function_has_cases_or_a_reason() {
     }
 }
 
+on_both_backends!(every_table_is_covered_or_exempt);
+
+/// A table the snapshot neither covers nor names with a reason is a table a server function
+/// could change unseen.
+async fn every_table_is_covered_or_exempt(backend: Backend) {
+    let catalog = catalog::of_fresh_database(backend).await;
+    let missing: Vec<&String> =
+        catalog.tables.keys().filter(|t| snapshot::cover(t).is_none()).collect();
+    assert!(
+        missing.is_empty(),
+        "tables the isolation snapshot does not cover: {missing:?}. Add each to COVER in \
+         server/tests/isolation/snapshot.rs: the Table that server functions change there, or \
+         why it is derived, counted or exempt"
+    );
+    let gone: Vec<&str> = (snapshot::COVER.iter().map(|(t, _)| *t))
+        .filter(|t| !catalog.tables.contains_key(*t))
+        .collect();
+    assert!(gone.is_empty(), "COVER names tables the schema does not have: {gone:?}");
+    let unexplained: Vec<&str> = (snapshot::COVER.iter())
+        .filter(|(_, c)| c.reason().is_some_and(|why| why.trim().len() < 20))
+        .map(|(t, _)| *t)
+        .collect();
+    assert!(unexplained.is_empty(), "say why these are not compared row by row: {unexplained:?}");
+    let keyless: Vec<&String> = (catalog.tables.iter())
+        .filter(|(t, table)| {
+            matches!(snapshot::cover(t), Some(Cover::Rows(_) | Cover::Derived(_)))
+                && table.primary_key.is_empty()
+        })
+        .map(|(t, _)| t)
+        .collect();
+    assert!(keyless.is_empty(), "rows without a primary key cannot be restored: {keyless:?}");
+}
+
 on_both_backends!(every_server_function_for_every_role_at_every_position);
 
 async fn every_server_function_for_every_role_at_every_position(backend: Backend) {
@@ -605,14 +304,16 @@ async fn run(
     let after = w.snapshot().await;
 
     let mut problems = Vec::new();
-    let changed = before.changed(&after);
+    let mut changed = before.changed(&after);
     let mut audited = before.audit_entries != after.audit_entries;
     if looks_up_outside_reach(e.kind, c, t, expected) {
         if !audited {
             problems.push("an address outside reach was looked up without an audit entry".into());
         }
-        // That entry is expected, of a read or a refusal too.
+        // That entry is expected, of a read or a refusal too, and so is the lookup counted
+        // against the caller's hourly bound.
         audited = false;
+        changed.retain(|t| *t != Table::EmailLookups);
     }
     match expected {
         Expect::Allow => {
@@ -672,12 +373,14 @@ async fn run(
     w.restore(&after).await;
     if !problems.is_empty() {
         let position = at.map_or("-".into(), |(p, t)| format!("{p:?} ({t:?})"));
+        let rows = before.differences(&after);
         failures.push(format!(
-            "{} {:?} as {}, target {position}: {}\n    form {pairs:?}\n    answer {body}",
+            "{} {:?} as {}, target {position}: {}\n    form {pairs:?}\n    answer {body}{}",
             e.path,
             e.kind,
             c.label(),
-            problems.join("; ")
+            problems.join("; "),
+            if rows.is_empty() { String::new() } else { format!("\n    rows {}", rows.join("; ")) }
         ));
     }
     (expected, compared)

@@ -1,8 +1,10 @@
 //! The isolation suite's fixture: two agencies, one caller per built-in role, a person with
-//! roles at every node, the in-memory model the expectations are computed from, snapshots
-//! of every table a server function may change, and the reset back to the fixture that
-//! follows each case.
+//! roles at every node, and the in-memory model the expectations are computed from. Its
+//! database is snapshotted, compared and put back after each case by isolation/snapshot.rs.
 
+pub use super::snapshot::{Snapshot, Table};
+
+use super::snapshot::Schema;
 use crate::common::{Backend, START, TestApp};
 use app::{
     domain::{BuiltinRole, Email, NodeId, NodeKind, RoleId, UserId, permission::PermissionSet},
@@ -15,7 +17,10 @@ use app::{
 use reqwest::{Client, StatusCode};
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap},
-    sync::atomic::{AtomicU32, Ordering},
+    sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    },
 };
 
 /// The nodes of the fixture:
@@ -179,90 +184,6 @@ impl Caller {
     }
 }
 
-/// id, parent, kind, name, archived_at
-type NodeRow = (i64, Option<i64>, String, String, Option<i64>);
-/// id, user, node, roles, token hash, accepted_at, revoked_at
-type InvitationRow = (i64, i64, i64, String, String, Option<i64>, Option<i64>);
-
-/// Every row a server function may change, in a comparable form.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Snapshot {
-    pub nodes: Vec<NodeRow>,
-    pub closure: Vec<(i64, i64, i64)>,
-    pub memberships: Vec<(i64, i64, i64)>,
-    /// id, agency, name, description, permissions, version
-    pub roles: Vec<(i64, Option<i64>, String, String, String, i64)>,
-    /// id, email, status, home node, version
-    pub users: Vec<(i64, String, String, Option<i64>, i64)>,
-    pub invitations: Vec<InvitationRow>,
-    /// Mails queued (the mail worker marks them delivered on its own time: not compared).
-    pub outbox: i64,
-    pub audit_entries: i64,
-    /// user, version (no row until a person's first save)
-    pub call_preferences: Vec<(i64, i64)>,
-    /// agency, version (no row until an agency's first save)
-    pub agency_settings: Vec<(i64, i64)>,
-    /// Contacts, call teams, teams, activity visibility, tracking numbers, access groups.
-    pub teams: super::teams_cases::TeamRows,
-}
-
-/// The tables a server function may change when it is allowed to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Table {
-    /// `nodes` and `node_closure`.
-    Nodes,
-    Memberships,
-    Roles,
-    Users,
-    Invitations,
-    /// Mail queued in the outbox.
-    Outbox,
-    CallPreferences,
-    AgencySettings,
-    Contacts,
-    /// `call_teams` and their members.
-    CallTeams,
-    /// `teams` and their members.
-    Teams,
-    ActivityVisibility,
-    TrackingNumbers,
-    /// `access_groups`, the numbers they grant and their members.
-    AccessGroups,
-}
-
-impl Snapshot {
-    /// The tables that differ (the audit log is not one: allowed changes add to it).
-    pub fn changed(&self, other: &Snapshot) -> Vec<Table> {
-        let mut out = Vec::new();
-        if self.nodes != other.nodes || self.closure != other.closure {
-            out.push(Table::Nodes);
-        }
-        if self.memberships != other.memberships {
-            out.push(Table::Memberships);
-        }
-        if self.roles != other.roles {
-            out.push(Table::Roles);
-        }
-        if self.users != other.users {
-            out.push(Table::Users);
-        }
-        if self.invitations != other.invitations {
-            out.push(Table::Invitations);
-        }
-        if self.outbox != other.outbox {
-            out.push(Table::Outbox);
-        }
-        if self.call_preferences != other.call_preferences {
-            out.push(Table::CallPreferences);
-        }
-        if self.agency_settings != other.agency_settings {
-            out.push(Table::AgencySettings);
-        }
-        out.extend(self.teams.changed(&other.teams));
-        out
-    }
-}
-
 pub struct World {
     pub app: TestApp,
     ids: BTreeMap<Node, i64>,
@@ -280,9 +201,10 @@ pub struct World {
     pub memberships: BTreeSet<(i64, Node, i64)>,
     pub callers: Vec<Caller>,
     serial: AtomicU32,
-    /// Every fixture person's e-mail, username and status, to put back after a case changed
-    /// them (a suspension, a deletion...).
-    identities: BTreeMap<i64, (String, String, String)>,
+    /// The covered tables, read from the catalog.
+    schema: Arc<Schema>,
+    /// The database as the fixture leaves it, which [`World::restore`] puts back.
+    baseline: Snapshot,
 }
 
 pub const CUSTOM_PERMISSIONS: [&str; 2] = ["view_account", "view_call_log"];
@@ -295,6 +217,8 @@ impl World {
         assert_eq!(app.complete_setup("ada@example.com").await.status(), StatusCode::OK);
         let now = app.clock.now();
         let pool = app.server.state.db.pool.clone();
+        let schema = Schema::read(&pool, backend).await;
+        let baseline = Snapshot::take(&schema, &pool).await;
         let mut conn = pool.acquire().await.expect("connection");
         let mut ids = BTreeMap::new();
         for n in Node::ALL {
@@ -335,7 +259,8 @@ impl World {
             memberships: BTreeSet::new(),
             callers: Vec::new(),
             serial: AtomicU32::new(0),
-            identities: BTreeMap::new(),
+            schema,
+            baseline,
         };
         drop(conn);
 
@@ -392,12 +317,7 @@ impl World {
             let client = w.app.client_for(&format!("{local}@example.com")).await;
             w.callers.push(Caller { role, grant, client });
         }
-        let rows: Vec<(i64, String, String, String)> =
-            sqlx::query_as("SELECT id, email, username, status FROM users")
-                .fetch_all(&pool)
-                .await
-                .unwrap();
-        w.identities = rows.into_iter().map(|(id, e, u, s)| (id, (e, u, s))).collect();
+        w.baseline = w.snapshot().await;
         w
     }
 
@@ -515,174 +435,13 @@ impl World {
     }
 
     pub async fn snapshot(&self) -> Snapshot {
-        let pool = &self.app.server.state.db.pool;
-        macro_rules! rows {
-            ($sql:expr) => {
-                sqlx::query_as($sql).fetch_all(pool).await.expect($sql)
-            };
-        }
-        let count = |table: &'static str| async move {
-            let sql = format!("SELECT COUNT(*) FROM {table}");
-            let (n,): (i64,) = sqlx::query_as(&sql).fetch_one(pool).await.unwrap();
-            n
-        };
-        Snapshot {
-            nodes: rows!("SELECT id, parent_id, kind, name, archived_at FROM nodes ORDER BY id"),
-            closure: rows!(
-                "SELECT ancestor_id, descendant_id, depth FROM node_closure \
-                 ORDER BY ancestor_id, descendant_id"
-            ),
-            memberships: rows!(
-                "SELECT user_id, node_id, role_id FROM memberships \
-                 ORDER BY user_id, node_id, role_id"
-            ),
-            roles: rows!(
-                "SELECT id, agency_id, name, description, permissions, version FROM roles \
-                 ORDER BY id"
-            ),
-            users: rows!("SELECT id, email, status, home_node_id, version FROM users ORDER BY id"),
-            invitations: rows!(
-                "SELECT id, user_id, node_id, role_ids, token_hash, accepted_at, revoked_at \
-                 FROM invitations ORDER BY id"
-            ),
-            outbox: count("outbox").await,
-            audit_entries: count("audit_log").await,
-            call_preferences: rows!(
-                "SELECT user_id, version FROM call_preferences ORDER BY user_id"
-            ),
-            agency_settings: rows!(
-                "SELECT agency_id, version FROM agency_settings ORDER BY agency_id"
-            ),
-            teams: super::teams_cases::TeamRows::load(pool).await,
-        }
+        Snapshot::take(&self.schema, &self.app.server.state.db.pool).await
     }
 
-    /// Puts the fixture back after a case (`now` is the state the case left): the fixture's
-    /// nodes live, where and as they were; nodes made since archived; roles and people made
-    /// since deleted; memberships exactly the fixture's; its invitations pending.
+    /// Puts the database back as the fixture left it, from `now`, the state the case left:
+    /// rows made since deleted, rows removed put back, rows changed reset.
     pub async fn restore(&self, now: &Snapshot) {
-        let pool = &self.app.server.state.db.pool;
-        let mut conn = pool.acquire().await.unwrap();
-        // Nor any contacts, call teams, teams, tracking numbers or access groups.
-        now.teams.wipe(&mut conn).await;
-        // Each case starts with its caller's hourly count of addresses outside reach at 0.
-        sqlx::query("DELETE FROM email_lookups").execute(&mut *conn).await.unwrap();
-        // The fixture has no call preferences and no agency settings: saved ones go.
-        for (rows, table) in [
-            (now.call_preferences.len(), "call_preferences"),
-            (now.agency_settings.len(), "agency_settings"),
-        ] {
-            if rows > 0 {
-                let sql = format!("DELETE FROM {table}");
-                sqlx::query(&sql).execute(&mut *conn).await.unwrap();
-            }
-        }
-        for (id, _, _, name, archived) in &now.nodes {
-            match self.node_of(*id) {
-                Some(n) => {
-                    if archived.is_some() {
-                        sqlx::query("UPDATE nodes SET archived_at = NULL WHERE id = $1")
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await
-                            .unwrap();
-                    }
-                    if *name != n.name() {
-                        sqlx::query("UPDATE nodes SET name = $1 WHERE id = $2")
-                            .bind(n.name())
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await
-                            .unwrap();
-                    }
-                }
-                None if archived.is_none() => {
-                    sqlx::query("UPDATE nodes SET archived_at = $1 WHERE id = $2")
-                        .bind(START)
-                        .bind(id)
-                        .execute(&mut *conn)
-                        .await
-                        .unwrap();
-                }
-                None => {}
-            }
-        }
-        for (id, parent, ..) in &now.nodes {
-            let Some(n) = self.node_of(*id) else { continue };
-            let home = n.parent().map(|p| self.id(p));
-            if *parent != home {
-                let home = NodeId(home.expect("the agency itself cannot be moved"));
-                nodes::move_node(&mut conn, NodeId(*id), home).await.expect("moved back");
-            }
-        }
-        let people: BTreeSet<i64> = self.users.iter().map(|(u, _)| *u).collect();
-        for (id, ..) in now.users.iter().filter(|u| !people.contains(&u.0)) {
-            for sql in
-                ["DELETE FROM invitations WHERE user_id = $1", "DELETE FROM users WHERE id = $1"]
-            {
-                sqlx::query(sql).bind(id).execute(&mut *conn).await.unwrap();
-            }
-        }
-        // Statuses changed (and deleted people's addresses freed) by the lifecycle cases.
-        for (id, email, status, ..) in &now.users {
-            let Some((e, username, s)) = self.identities.get(id) else { continue };
-            if email != e || status != s {
-                sqlx::query(
-                    "UPDATE users SET email = $1, username = $2, status = $3, \
-                     status_reason = NULL WHERE id = $4",
-                )
-                .bind(e)
-                .bind(username)
-                .bind(s)
-                .bind(id)
-                .execute(&mut *conn)
-                .await
-                .unwrap();
-            }
-        }
-        let invitations: BTreeSet<i64> = self.invitation.values().map(|(id, _)| *id).collect();
-        for (id, .., revoked) in &now.invitations {
-            if revoked.is_some() && invitations.contains(id) {
-                sqlx::query("UPDATE invitations SET revoked_at = NULL WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await
-                    .unwrap();
-            }
-        }
-        let custom: Vec<i64> = self.custom.values().copied().collect();
-        let mut roles_deleted = false;
-        for (id, agency, ..) in &now.roles {
-            if agency.is_some() && !custom.contains(id) {
-                roles_deleted = true;
-                for sql in [
-                    "DELETE FROM memberships WHERE role_id = $1",
-                    "DELETE FROM roles WHERE id = $1",
-                ] {
-                    sqlx::query(sql).bind(id).execute(&mut *conn).await.unwrap();
-                }
-            }
-        }
-        let current: BTreeSet<(i64, i64, i64)> = if !roles_deleted {
-            now.memberships.iter().copied().collect()
-        } else {
-            let rows: Vec<(i64, i64, i64)> =
-                sqlx::query_as("SELECT user_id, node_id, role_id FROM memberships")
-                    .fetch_all(&mut *conn)
-                    .await
-                    .unwrap();
-            rows.into_iter().collect()
-        };
-        let wanted: BTreeSet<(i64, i64, i64)> =
-            self.memberships.iter().map(|(u, n, r)| (*u, self.id(*n), *r)).collect();
-        for (u, n, r) in current.difference(&wanted) {
-            memberships::revoke(&mut conn, UserId(*u), NodeId(*n), RoleId(*r)).await.unwrap();
-        }
-        for (u, n, r) in wanted.difference(&current) {
-            memberships::grant(&mut conn, UserId(*u), NodeId(*n), RoleId(*r), None, START)
-                .await
-                .unwrap();
-        }
+        self.baseline.restore(now, &self.app.server.state.db.pool).await;
     }
 }
 

@@ -1,13 +1,13 @@
 //! The isolation cases of contacts, call teams, teams, "view other users' activities",
 //! tracking numbers and access-control groups: what each kind makes first and sends, the
-//! functions' own rules, what an allowed answer must contain, the rows snapshotted, and how
-//! they are wiped after each case (the fixture has none of them).
+//! functions' own rules, and what an allowed answer must contain (the fixture has none of
+//! them: what a case makes is removed by the restore, isolation/snapshot.rs).
 //!
 //! Everything a case makes is named after the node it belongs to ("Calls Xone", "Group
 //! Xray"...), so that an answer naming something out of the caller's sight is caught.
 
 use super::Expect;
-use super::fixture::{Caller, Node, Table, World};
+use super::fixture::{Caller, Node, World};
 use crate::common::START;
 use app::{
     domain::{BuiltinRole, NodeId, NodeKind, Permission, RoleId, UserId},
@@ -547,112 +547,5 @@ pub fn check_allowed(
         | K::SetAccessGroupNumbers
         | K::SetAccessGroupMembers
         | K::SetAccessGroupPerson => Ok(()),
-    }
-}
-
-/// Every row of the tables these functions change, in a comparable form.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TeamRows {
-    /// id, node, version, deleted_at
-    contacts: Vec<(i64, i64, i64, Option<i64>)>,
-    /// id, node, name, version, missed-call e-mails; then team, position, user, contact
-    call_teams: Vec<(i64, i64, String, i64, i64)>,
-    call_team_members: Vec<(i64, i64, Option<i64>, Option<i64>)>,
-    /// id, node, name; then team, user
-    teams: Vec<(i64, i64, String)>,
-    team_members: Vec<(i64, i64)>,
-    /// node, viewer, subject
-    visibility: Vec<(i64, i64, i64)>,
-    /// id, account, number, name
-    numbers: Vec<(i64, i64, String, String)>,
-    /// id, account, name; then (group, number) and (group, user)
-    groups: Vec<(i64, i64, String)>,
-    group_numbers: Vec<(i64, i64)>,
-    group_members: Vec<(i64, i64)>,
-}
-
-impl TeamRows {
-    pub async fn load(pool: &sqlx::AnyPool) -> TeamRows {
-        macro_rules! rows {
-            ($sql:expr) => {
-                sqlx::query_as($sql).fetch_all(pool).await.expect($sql)
-            };
-        }
-        TeamRows {
-            contacts: rows!("SELECT id, node_id, version, deleted_at FROM contacts ORDER BY id"),
-            call_teams: rows!(
-                "SELECT id, node_id, name, version, missed_call_emails FROM call_teams ORDER BY id"
-            ),
-            call_team_members: rows!(
-                "SELECT team_id, position, user_id, contact_id FROM call_team_members \
-                 ORDER BY team_id, position"
-            ),
-            teams: rows!("SELECT id, node_id, name FROM teams ORDER BY id"),
-            team_members: rows!(
-                "SELECT team_id, user_id FROM team_members ORDER BY team_id, user_id"
-            ),
-            visibility: rows!(
-                "SELECT node_id, viewer_user_id, subject_user_id FROM activity_visibility \
-                 ORDER BY node_id, viewer_user_id, subject_user_id"
-            ),
-            numbers: rows!("SELECT id, account_id, number, name FROM tracking_numbers ORDER BY id"),
-            groups: rows!("SELECT id, account_id, name FROM access_groups ORDER BY id"),
-            group_numbers: rows!(
-                "SELECT group_id, tracking_number_id FROM access_group_numbers \
-                 ORDER BY group_id, tracking_number_id"
-            ),
-            group_members: rows!(
-                "SELECT group_id, user_id FROM access_group_members ORDER BY group_id, user_id"
-            ),
-        }
-    }
-
-    /// The tables that differ.
-    pub fn changed(&self, other: &TeamRows) -> Vec<Table> {
-        let mut out = Vec::new();
-        if self.contacts != other.contacts {
-            out.push(Table::Contacts);
-        }
-        if self.call_teams != other.call_teams || self.call_team_members != other.call_team_members
-        {
-            out.push(Table::CallTeams);
-        }
-        if self.teams != other.teams || self.team_members != other.team_members {
-            out.push(Table::Teams);
-        }
-        if self.visibility != other.visibility {
-            out.push(Table::ActivityVisibility);
-        }
-        if self.numbers != other.numbers {
-            out.push(Table::TrackingNumbers);
-        }
-        if self.groups != other.groups
-            || self.group_numbers != other.group_numbers
-            || self.group_members != other.group_members
-        {
-            out.push(Table::AccessGroups);
-        }
-        out
-    }
-
-    /// Removes every row a case made (the fixture has none).
-    pub async fn wipe(&self, conn: &mut sqlx::AnyConnection) {
-        if *self == TeamRows::default() {
-            return;
-        }
-        for table in [
-            "call_team_members",
-            "call_teams",
-            "contacts",
-            "team_members",
-            "teams",
-            "activity_visibility",
-            "access_group_members",
-            "access_group_numbers",
-            "access_groups",
-            "tracking_numbers",
-        ] {
-            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *conn).await.unwrap();
-        }
     }
 }
