@@ -1,7 +1,7 @@
 //! The frame of the pages for people not signed in (sign in, first-run setup, accepting an
 //! invitation, resetting a password), and the new-password fields two of them share.
 
-use crate::components::Field;
+use super::field::Field;
 use leptos::prelude::*;
 
 /// The page's one card, under the product's name.

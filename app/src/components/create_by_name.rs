@@ -1,10 +1,11 @@
 //! The one-field form that creates something by name at a node (a team, a call team, an
 //! access-control group).
 
-use crate::{
-    components::{AfterAction, Alert, Field, use_refresh, use_toasts},
-    error::AppError,
+use super::{
+    after_action::AfterAction, feedback::use_toasts, field::Field, form::Alert,
+    refresh::use_refresh,
 };
+use crate::error::AppError;
 use leptos::prelude::*;
 use std::future::Future;
 

@@ -115,3 +115,57 @@ pub fn Field(
         </div>
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    fn html(view: impl IntoView) -> String {
+        view.into_view().to_html()
+    }
+
+    #[test]
+    fn the_error_and_hint_are_under_the_input_and_tied_to_it() {
+        let owner = Owner::new();
+        owner.set();
+        let error = Signal::stored(Some("Enter a valid e-mail address.".to_string()));
+        let page = html(view! {
+            <Field name="email" label="E-mail address" kind="email" hint="Like ann@example.com." error=error/>
+        });
+        for part in [
+            r#"<label for="email">E-mail address</label>"#,
+            r#"id="email" name="email" type="email""#,
+            r#"aria-invalid="true""#,
+            r#"aria-describedby="email-hint email-error""#,
+            r#"<p id="email-hint" class="hint">Like ann@example.com.</p>"#,
+            r#"<p id="email-error" class="field-error">Enter a valid e-mail address.</p>"#,
+        ] {
+            assert!(page.contains(part), "{part} in {page}");
+        }
+        // The hint first, then the error, as the screen reader reads them.
+        assert!(page.find(">Like ann").unwrap() < page.find(">Enter a valid").unwrap());
+    }
+
+    #[test]
+    fn without_an_error_nothing_is_announced() {
+        let owner = Owner::new();
+        owner.set();
+        let page = html(view! { <Field name="code" label="Setup code" value="ABC".to_string()/> });
+        assert!(page.contains(r#"value="ABC""#), "{page}");
+        assert!(!page.contains("aria-invalid") && !page.contains("aria-describedby"), "{page}");
+        assert!(!page.contains("field-error"), "{page}");
+    }
+
+    #[test]
+    fn a_bound_field_posts_nothing_and_starts_with_its_text() {
+        let owner = Owner::new();
+        owner.set();
+        let name = RwSignal::new("Night shift".to_string());
+        let page = html(view! { <Field id="team-name" label="Name" value=name/> });
+        assert!(page.contains(r#"id="team-name""#) && !page.contains("name=\""), "{page}");
+        assert!(page.contains(r#"value="Night shift""#), "{page}");
+        let empty = RwSignal::new(String::new());
+        let page = html(view! { <Field id="team-name" label="Name" value=empty/> });
+        assert!(!page.contains("value="), "{page}");
+    }
+}

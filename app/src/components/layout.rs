@@ -1,8 +1,8 @@
 //! The frame of every signed-in page: header with navigation and the signed-in person.
 
+use super::{after_action::AfterAction, feedback::ToastRegion};
 use crate::{
     api::auth::{SessionInfo, SignOut},
-    components::{AfterAction, ToastRegion},
     error::AppError,
 };
 use leptos::prelude::*;

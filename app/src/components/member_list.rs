@@ -1,8 +1,8 @@
 //! The members of a team or an access-control group, as its page lists them.
 
+use super::feedback::ConfirmButton;
 use crate::{
     api::teams::PersonRef,
-    components::ConfirmButton,
     domain::{UserId, UserStatus},
 };
 use leptos::prelude::*;

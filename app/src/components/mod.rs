@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface.
 
+pub mod after_action;
 pub mod auth_card;
 pub mod breadcrumbs;
 pub mod create_by_name;
@@ -13,6 +14,7 @@ pub mod node_section;
 pub mod refresh;
 pub mod tree;
 
+pub use after_action::AfterAction;
 pub use auth_card::{AuthCard, NewPasswordFields};
 pub use breadcrumbs::Breadcrumbs;
 pub use create_by_name::CreateByNameForm;
@@ -29,5 +31,5 @@ pub use node_frame::{
     use_node_id,
 };
 pub use node_section::NodeSection;
-pub use refresh::{AfterAction, Refresh, use_refresh};
+pub use refresh::{Refresh, use_refresh};
 pub use tree::AccountTree;

@@ -2,9 +2,9 @@
 //! to the node, the heading and the title, or the reason it could not be shown (answered
 //! with its status).
 
+use super::breadcrumbs::Breadcrumbs;
 use crate::{
     api::nodes::{NodeDetail, get_node},
-    components::Breadcrumbs,
     domain::NodeId,
     error::AppError,
 };

@@ -6,12 +6,12 @@
 //! The audit log keeps a frame of its own: its filter form is drawn before (and without)
 //! the node, and the entries load apart, keyed on the filters.
 
+use super::{
+    node_frame::{frame_header, no_node, titled_frame_error, use_node_id},
+    refresh::Refresh,
+};
 use crate::{
     api::nodes::{NodeDetail, get_node},
-    components::{
-        Refresh,
-        node_frame::{frame_header, no_node, titled_frame_error, use_node_id},
-    },
     domain::Permission,
     error::AppError,
 };

@@ -3,7 +3,7 @@
 use crate::{
     api::account::{ChangePassword, EndMySession, list_my_sessions},
     components::{AfterAction, Alert, ConfirmDialog, ConfirmedForm, Field, Refresh},
-    pages::node::utc,
+    pages::node::invite::utc,
 };
 use leptos::prelude::*;
 

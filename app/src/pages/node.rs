@@ -2,17 +2,18 @@
 //! which role here (and what they inherit from above), and the actions the caller may take.
 //!
 //! This file is the page alone; its parts are the modules below. They depend on
-//! `sections` (the page's data) and on `components`, never on this file, so the page
-//! sits on top of its parts and nothing imports it but the route table.
+//! `sections` (the page's data), on each other and on `components`, never on this file,
+//! so the page sits on top of its parts and no import cycle runs through it.
 
 mod disabled;
-mod invite;
+pub mod invite;
 mod members;
-mod sections;
+pub mod sections;
 mod structure;
 
-pub use invite::utc;
-/// For the call preferences' labels card, which reads the labels from the page's data.
+/// Where the call preferences' labels card still finds the page's data. It moves to
+/// `sections::NodeSections` with that card's rewrite, which ends the last cycle through
+/// here (this page shows the card; the card reads this page's data).
 pub use sections::NodeSections;
 
 use crate::{

@@ -4,11 +4,23 @@
 use crate::{
     api::roles::{DeleteRole, PermissionDiff, RoleSummary, SaveRole, preview_role_change},
     components::{AfterAction, Alert, ConfirmDialog, ConfirmedForm, Field, SetCheckbox},
-    domain::{NodeId, Permission},
-    pages::roles::by_area,
+    domain::{NodeId, Permission, PermissionArea},
 };
 use leptos::prelude::*;
 use std::collections::BTreeSet;
+
+/// Permissions grouped by area, in display order: the editor's grid, and the built-in
+/// roles' view beside it.
+pub fn by_area() -> Vec<(PermissionArea, Vec<Permission>)> {
+    let mut groups: Vec<(PermissionArea, Vec<Permission>)> = Vec::new();
+    for p in Permission::all() {
+        match groups.iter_mut().find(|(a, _)| *a == p.area()) {
+            Some((_, list)) => list.push(p),
+            None => groups.push((p.area(), vec![p])),
+        }
+    }
+    groups
+}
 
 #[component]
 pub fn RoleEditor(

@@ -7,9 +7,9 @@ use crate::{
         roles::{RoleDetail, RoleSummary, get_role, list_roles},
     },
     components::{AdminLayout, Breadcrumbs, NodeSection},
-    domain::{NodeId, Permission, PermissionArea, RoleId},
+    domain::{NodeId, Permission, RoleId},
     error::AppError,
-    pages::role_editor::RoleEditor,
+    pages::role_editor::{RoleEditor, by_area},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -95,18 +95,6 @@ fn RoleLink(node: NodeId, role: RoleSummary, active: bool) -> impl IntoView {
             </span>
         </li>
     }
-}
-
-/// Permissions grouped by area, in display order.
-pub fn by_area() -> Vec<(PermissionArea, Vec<Permission>)> {
-    let mut groups: Vec<(PermissionArea, Vec<Permission>)> = Vec::new();
-    for p in Permission::all() {
-        match groups.iter_mut().find(|(a, _)| *a == p.area()) {
-            Some((_, list)) => list.push(p),
-            None => groups.push((p.area(), vec![p])),
-        }
-    }
-    groups
 }
 
 #[component]
